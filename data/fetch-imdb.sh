@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fetches the Large Movie Review Dataset (Maas et al., ACL 2011) and extracts it into data/aclImdb (git-ignored).
+#   data/fetch-imdb.sh                      download aclImdb_v1.tar.gz from Stanford
+#   IMDB_TARBALL=/path/aclImdb_v1.tar.gz data/fetch-imdb.sh   use a local copy instead
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+url="https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+expected_sha256="c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+
+if [ -f "$here/aclImdb/.complete" ]; then
+  echo "data/aclImdb is already there"; exit 0
+fi
+tarball="${IMDB_TARBALL:-}"
+if [ -z "$tarball" ]; then
+  tarball="$here/aclImdb_v1.tar.gz"
+  if [ ! -f "$tarball" ]; then
+    echo "downloading $url"
+    curl -fL --retry 3 -o "$tarball.part" "$url"
+    mv "$tarball.part" "$tarball"
+  fi
+fi
+[ -f "$tarball" ] || { echo "no such file: $tarball" >&2; exit 2; }
+actual=$(sha256sum "$tarball" | cut -d' ' -f1)
+if [ "$actual" != "$expected_sha256" ]; then
+  echo "warning: $tarball has SHA-256 $actual, not that of the official download ($expected_sha256)" >&2
+fi
+rm -rf "$here/aclImdb.part"
+mkdir -p "$here/aclImdb.part"
+tar -xzf "$tarball" -C "$here/aclImdb.part" --exclude='aclImdb/train/unsup' --exclude='*.feat'
+rm -rf "$here/aclImdb"
+mv "$here/aclImdb.part/aclImdb" "$here/aclImdb"
+rmdir "$here/aclImdb.part"
+touch "$here/aclImdb/.complete"
+echo "extracted into $here/aclImdb"

@@ -1,0 +1,13 @@
+package reviewnet.config;
+
+import com.typesafe.config.Config;
+
+/** Everything the prepare stage needs, built eagerly (and so validated) from one resolved configuration. */
+public record PrepareSettings(InputSettings input, TextSettings text, VocabSettings vocab, SequenceSettings sequence,
+                              PathSettings paths) {
+
+    public static PrepareSettings from(Config root) {
+        return new PrepareSettings(InputSettings.from(root), TextSettings.from(root), VocabSettings.from(root),
+                SequenceSettings.from(root), PathSettings.from(root));
+    }
+}

@@ -1,0 +1,154 @@
+package reviewnet.corpus;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import reviewnet.config.InputSettings;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+
+/**
+ * Reads reviews from CSV, JSON or Parquet with configurable text, label, split and (optional) id columns. Records
+ * with an unknown split or label, or an empty or oversized text, are kept as skipped rows with their reason.
+ */
+public final class TabularCorpusReader implements CorpusReader {
+    private final InputSettings input;
+    private final List<FileStatus> listing = new ArrayList<>();
+
+    public TabularCorpusReader(InputSettings input) {
+        this.input = input;
+    }
+
+    @Override
+    public Dataset<Row> read(SparkSession spark) {
+        listFiles(spark);
+        Dataset<Row> table;
+        try {
+            DataFrameReader reader = spark.read();
+            table = switch (input.format()) {
+                case CSV -> reader.option("header", input.csv().header())
+                        .option("multiLine", input.csv().multiLine())
+                        .option("escape", input.csv().escape())
+                        .csv(input.path());
+                case JSON -> reader.json(input.path());
+                case PARQUET -> reader.parquet(input.path());
+                case FOLDERS -> throw new IllegalArgumentException("folders is not a tabular format");
+            };
+        } catch (Exception e) {
+            if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+                throw e;
+            }
+            throw new CorpusException("cannot read " + input.format().name().toLowerCase() + " input "
+                    + input.path() + ": " + e.getMessage(), e);
+        }
+        InputSettings.Columns c = input.columns();
+        List<String> present = Arrays.asList(table.columns());
+        List<String> missing = new ArrayList<>();
+        for (String required : List.of(c.text(), c.label(), c.split())) {
+            if (!present.contains(required)) {
+                missing.add(required);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new CorpusException("input " + input.path() + " has no column(s) " + missing + "; it has "
+                    + present + " (set reviewnet.input.columns.text/label/split)");
+        }
+        Column id = present.contains(c.id()) ? col(c.id()).cast(DataTypes.StringType)
+                : concat(input_file_name(), lit(":"), monotonically_increasing_id().cast(DataTypes.StringType));
+        InputSettings in = input;
+        return table.select(id.as("id"), col(c.split()).cast(DataTypes.StringType).as("split"),
+                        col(c.label()).cast(DataTypes.StringType).as("label"),
+                        input_file_name().as("source"), col(c.text()).cast(DataTypes.StringType).as("text"))
+                .map((MapFunction<Row, Row>) r -> toRaw(r, in), Encoders.row(ReviewSchema.RAW));
+    }
+
+    @Override
+    public List<FileStatus> listing() {
+        return List.copyOf(listing);
+    }
+
+    private void listFiles(SparkSession spark) {
+        listing.clear();
+        Path path = new Path(input.path());
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(path)) {
+                throw new CorpusException("input path " + fs.makeQualified(path) + " does not exist; expected a "
+                        + input.format().name().toLowerCase() + " file or a directory of them");
+            }
+            RemoteIterator<LocatedFileStatus> files = fs.listFiles(path, true);
+            while (files.hasNext()) {
+                LocatedFileStatus file = files.next();
+                String name = file.getPath().getName();
+                if (!name.startsWith(".") && !name.startsWith("_")) {
+                    listing.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new CorpusException("cannot list input path " + input.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Row toRaw(Row r, InputSettings in) {
+        String id = r.isNullAt(0) ? "" : r.getString(0);
+        String split = r.getString(1);
+        String labelValue = r.getString(2);
+        String source = r.getString(3);
+        String text = r.getString(4);
+        Integer label = labelIndex(labelValue, in.labels());
+        String reason = null;
+        if (split == null || !in.splits().contains(split)) {
+            reason = "unknown split '" + split + "': expected one of " + in.splits();
+        } else if (label == null) {
+            reason = "unknown label '" + labelValue + "': expected one of " + in.labels() + " or 0, 1";
+        } else if (text == null || text.isBlank()) {
+            reason = "empty text";
+        } else {
+            long bytes = text.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > in.maxBytes()) {
+                reason = ReviewDecoder.tooLarge(bytes, in.maxBytes());
+            }
+        }
+        boolean bom = text != null && text.startsWith("\uFEFF");
+        if (bom) {
+            text = text.substring(1);
+        }
+        return RowFactory.create(id.isEmpty() ? source : id, split, label, null, source,
+                reason == null ? text : null, reason, bom);
+    }
+
+    static Integer labelIndex(String value, List<String> labels) {
+        if (value == null) {
+            return null;
+        }
+        int byName = labels.indexOf(value.trim());
+        if (byName >= 0) {
+            return byName;
+        }
+        return switch (value.trim()) {
+            case "0", "0.0" -> 0;
+            case "1", "1.0" -> 1;
+            default -> null;
+        };
+    }
+}

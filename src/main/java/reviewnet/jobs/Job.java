@@ -1,0 +1,22 @@
+package reviewnet.jobs;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import org.apache.spark.sql.SparkSession;
+import reviewnet.config.PrepareSettings;
+
+/** One runnable job: its settings are built (and so validated) before Spark starts; it only wires stages. */
+public interface Job {
+
+    void execute(SparkSession spark);
+
+    /** The job named by {@code reviewnet.job}, with its settings built eagerly from the resolved configuration. */
+    static Job create(Config config) {
+        String name = config.getString("reviewnet.job");
+        return switch (name) {
+            case "prepare" -> new PrepareJob(PrepareSettings.from(config));
+            default -> throw new ConfigException.BadValue(config.getValue("reviewnet.job").origin(), "reviewnet.job",
+                    "expected one of [prepare], got '" + name + "'");
+        };
+    }
+}

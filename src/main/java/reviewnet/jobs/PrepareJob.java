@@ -1,0 +1,197 @@
+package reviewnet.jobs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reviewnet.config.PrepareSettings;
+import reviewnet.corpus.CorpusReader;
+import reviewnet.corpus.Fingerprint;
+import reviewnet.corpus.ReviewSchema;
+import reviewnet.io.AtomicDirectory;
+import reviewnet.sequence.SequencePadder;
+import reviewnet.text.LuceneTokenizer;
+import reviewnet.vocab.Vocabulary;
+import reviewnet.vocab.VocabularyModel;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The prepare stage: read the corpus, analyze it with Lucene, fit the vocabulary on the training split, encode and
+ * pad both splits, and write {@code train/}, {@code test/} (Parquet: id, label, seq), {@code vocabulary/},
+ * {@code skipped/} and {@code summary.json} under {@code reviewnet.prepared.path}, committed atomically.
+ */
+public final class PrepareJob implements Job {
+    private static final Logger LOG = LoggerFactory.getLogger(PrepareJob.class);
+    public static final String TRAIN = "train";
+    public static final String TEST = "test";
+    public static final String VOCABULARY = "vocabulary";
+    public static final String SKIPPED = "skipped";
+    public static final String SUMMARY = "summary.json";
+    static final int SKIP_EXAMPLES = 100;
+
+    private final PrepareSettings settings;
+
+    public PrepareJob(PrepareSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void execute(SparkSession spark) {
+        run(spark);
+    }
+
+    public PrepareSummary run(SparkSession spark) {
+        Instant started = Instant.now();
+        CorpusReader reader = CorpusReader.of(settings.input());
+        Dataset<Row> raw = reader.read(spark);
+        String fingerprint = Fingerprint.of(reader.listing(), settingsDigest());
+
+        Dataset<Row> analyzed = new LuceneTokenizer(settings.text()).setInputCol(ReviewSchema.TEXT)
+                .setOutputCol("tokens").transform(raw)
+                .withColumn(ReviewSchema.SKIP_REASON, when(col(ReviewSchema.SKIP_REASON).isNull()
+                        .and(size(col("tokens")).equalTo(0)), lit("no tokens after analysis"))
+                        .otherwise(col(ReviewSchema.SKIP_REASON)))
+                .drop(ReviewSchema.TEXT)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Dataset<Row> usable = analyzed.where(col(ReviewSchema.SKIP_REASON).isNull());
+            String trainSplit = settings.input().trainSplit();
+            VocabularyModel vocabulary = new Vocabulary(settings.vocab()).setInputCol("tokens")
+                    .setOutputCol("indices").fit(usable.where(col(ReviewSchema.SPLIT).equalTo(trainSplit)));
+            LOG.info("vocabulary: {} words, indices [0, {})", vocabulary.words().size(), settings.vocab().size());
+
+            Dataset<Row> encoded = new SequencePadder(settings.sequence()).setInputCol("indices").setOutputCol("seq")
+                    .transform(vocabulary.transform(usable));
+            Map<String, Map<String, Object>> stats = splitStats(encoded);
+            List<Row> skipped = analyzed.where(col(ReviewSchema.SKIP_REASON).isNotNull())
+                    .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SPLIT), col(ReviewSchema.LABEL),
+                            col(ReviewSchema.SKIP_REASON).as("reason"))
+                    .orderBy(ReviewSchema.SOURCE).collectAsList();
+            Row flags = analyzed.agg(sum(when(col(ReviewSchema.BOM), 1).otherwise(0)),
+                    sum(when(col(ReviewSchema.SKIP_REASON).isNull().and(col(ReviewSchema.RATING).isNull()), 1)
+                            .otherwise(0))).first();
+            checkEverySplitAndLabel(stats);
+
+            PrepareSummary summary = new PrepareSummary(started, fingerprint, settings, stats, skipped,
+                    flags.isNullAt(0) ? 0 : flags.getLong(0), flags.isNullAt(1) ? 0 : flags.getLong(1),
+                    reader.ignoredFiles(), vocabulary.words().size());
+            try (AtomicDirectory out = AtomicDirectory.begin(settings.paths().prepared(),
+                    spark.sparkContext().hadoopConfiguration())) {
+                for (String split : settings.input().splits()) {
+                    String name = split.equals(trainSplit) ? TRAIN : TEST;
+                    encoded.where(col(ReviewSchema.SPLIT).equalTo(split))
+                            .select(col(ReviewSchema.ID), col(ReviewSchema.LABEL), col("seq"))
+                            .write().mode(SaveMode.ErrorIfExists).parquet(out.path(name));
+                }
+                try {
+                    vocabulary.write().save(out.path(VOCABULARY));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot save the vocabulary", e);
+                }
+                spark.createDataFrame(skipped, skippedSchema()).coalesce(1).write().parquet(out.path(SKIPPED));
+                summary.finish(Duration.between(started, Instant.now()));
+                summary.write(out.fileSystem(), new org.apache.hadoop.fs.Path(out.path(SUMMARY)));
+                out.commit();
+            }
+            LOG.info("prepared {} in {} s: {}", settings.paths().prepared(), summary.seconds(), summary.oneLine());
+            return summary;
+        } finally {
+            analyzed.unpersist();
+        }
+    }
+
+    /** Per split: rows per label, tokens, out-of-vocabulary tokens, truncated reviews. */
+    private Map<String, Map<String, Object>> splitStats(Dataset<Row> encoded) {
+        int oov = settings.vocab().oovChar();
+        int length = settings.sequence().length();
+        List<Row> rows = encoded.groupBy(ReviewSchema.SPLIT, ReviewSchema.LABEL)
+                .agg(count(lit(1)).as("rows"),
+                        sum(size(col("tokens"))).as("tokens"),
+                        sum(expr("size(filter(indices, x -> x = " + oov + "))")).as("oov"),
+                        sum(when(size(col("indices")).gt(length), 1).otherwise(0)).as("truncated"))
+                .collectAsList();
+        Map<String, Map<String, Object>> bySplit = new LinkedHashMap<>();
+        for (String split : settings.input().splits()) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            Map<String, Long> perLabel = new LinkedHashMap<>();
+            for (String label : settings.input().labels()) {
+                perLabel.put(label, 0L);
+            }
+            long total = 0;
+            long tokens = 0;
+            long oovTokens = 0;
+            long truncated = 0;
+            for (Row r : rows) {
+                if (!split.equals(r.getString(0))) {
+                    continue;
+                }
+                long n = r.getLong(2);
+                perLabel.put(settings.input().labels().get(r.getInt(1)), n);
+                total += n;
+                tokens += r.getLong(3);
+                oovTokens += r.getLong(4);
+                truncated += r.getLong(5);
+            }
+            s.put("rows", total);
+            s.put("rows_per_label", perLabel);
+            s.put("tokens", tokens);
+            s.put("oov_tokens", oovTokens);
+            s.put("oov_rate", tokens == 0 ? 0.0 : (double) oovTokens / tokens);
+            s.put("truncated", truncated);
+            bySplit.put(split.equals(settings.input().trainSplit()) ? TRAIN : TEST, s);
+        }
+        return bySplit;
+    }
+
+    private void checkEverySplitAndLabel(Map<String, Map<String, Object>> stats) {
+        List<String> empty = new ArrayList<>();
+        stats.forEach((split, s) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Long> perLabel = (Map<String, Long>) s.get("rows_per_label");
+            perLabel.forEach((label, n) -> {
+                if (n == 0) {
+                    empty.add(split + "/" + label);
+                }
+            });
+        });
+        if (!empty.isEmpty()) {
+            throw new reviewnet.corpus.CorpusException("no usable review for " + empty + " in "
+                    + settings.input().path() + " (see the skipped inputs in the log); nothing was written");
+        }
+    }
+
+    /** The settings that determine the prepared data; part of the fingerprint. */
+    String settingsDigest() {
+        Map<String, Object> digest = new TreeMap<>();
+        digest.put("input", settings.input());
+        digest.put("text", settings.text());
+        digest.put("vocab", settings.vocab());
+        digest.put("sequence", settings.sequence());
+        return digest.toString();
+    }
+
+    static org.apache.spark.sql.types.StructType skippedSchema() {
+        return new org.apache.spark.sql.types.StructType()
+                .add("source", "string", false)
+                .add("split", "string", true)
+                .add("label", "int", true)
+                .add("reason", "string", false);
+    }
+}

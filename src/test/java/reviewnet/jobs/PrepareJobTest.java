@@ -1,0 +1,158 @@
+package reviewnet.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reviewnet.config.JobConfig;
+import reviewnet.config.PrepareSettings;
+import reviewnet.corpus.CorpusException;
+import reviewnet.sequence.Padding;
+import reviewnet.text.ReviewAnalyzer;
+import reviewnet.testing.FixtureCorpus;
+import reviewnet.testing.ImdbData;
+import reviewnet.testing.SparkTest;
+import reviewnet.vocab.VocabularyModel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PrepareJobTest extends SparkTest {
+    static final int PER_FOLDER = 250;
+
+    @TempDir
+    static Path tmp;
+    static Path imdb;
+
+    @BeforeAll
+    static void data() {
+        imdb = ImdbData.slice(PER_FOLDER);
+    }
+
+    static PrepareSettings settings(Path input, Path prepared, String... more) {
+        List<String> overrides = new ArrayList<>(List.of("reviewnet.input.path=" + input,
+                "reviewnet.prepared.path=" + prepared));
+        overrides.addAll(List.of(more));
+        return PrepareSettings.from(JobConfig.resolve(JobConfig.parseOverrides(overrides)));
+    }
+
+    static int[] seq(Row row) {
+        return row.getList(row.fieldIndex("seq")).stream().mapToInt(o -> (Integer) o).toArray();
+    }
+
+    @Test
+    void preparesARealSliceWithExactCountsAndBoundedIndices() throws IOException {
+        Path out = tmp.resolve("imdb-prepared");
+        PrepareSummary summary = new PrepareJob(settings(imdb, out)).run(spark);
+
+        for (String split : List.of("train", "test")) {
+            Dataset<Row> data = spark.read().parquet(out.resolve(split).toString());
+            assertEquals(List.of("id", "label", "seq"), List.of(data.columns()));
+            assertEquals(2L * PER_FOLDER, data.count());
+            assertEquals(PER_FOLDER, data.where("label = 0").count());
+            assertEquals(PER_FOLDER, data.where("label = 1").count());
+            assertEquals(0, data.where("size(seq) != 100").count());
+            assertEquals(0, data.where("exists(seq, x -> x < 0 or x >= 20000)").count());
+            assertEquals(2L * PER_FOLDER, data.select("id").distinct().count());
+            assertEquals(split + "/neg/", data.where("label = 0").first().getString(0).substring(0, split.length() + 5));
+            Map<String, Object> stats = summary.split(split);
+            assertEquals(2L * PER_FOLDER, stats.get("rows"));
+            assertEquals(Map.of("neg", (long) PER_FOLDER, "pos", (long) PER_FOLDER), stats.get("rows_per_label"));
+        }
+        assertEquals(0, summary.skippedTotal());
+        assertEquals(0.0, (double) summary.split("train").get("oov_rate"), "every training word fits in 19,997");
+        assertTrue((double) summary.split("test").get("oov_rate") > 0.0);
+
+        // one review checked by hand: analyzer -> vocabulary -> start marker -> pre padding/truncation
+        VocabularyModel vocab = VocabularyModel.load(spark, out.resolve("vocabulary").toString());
+        PrepareSettings s = settings(imdb, out);
+        try (Stream<Path> files = Files.list(imdb.resolve("test/pos"));
+             ReviewAnalyzer analyzer = new ReviewAnalyzer(s.text())) {
+            for (Path file : files.limit(5).toList()) {
+                List<String> tokens = analyzer.tokens(Files.readString(file));
+                int[] indices = new int[tokens.size() + 1];
+                indices[0] = 1;
+                for (int i = 0; i < tokens.size(); i++) {
+                    indices[i + 1] = vocab.indexOf(tokens.get(i));
+                }
+                String id = "test/pos/" + file.getFileName().toString().replace(".txt", "");
+                Row row = spark.read().parquet(out.resolve("test").toString()).where("id = '" + id + "'").first();
+                assertArrayEquals(Padding.pad(indices, s.sequence()), seq(row), id);
+            }
+        }
+        JsonNode json = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(summary.fingerprint(), json.get("fingerprint").asText());
+        assertEquals(vocab.words().size(), json.get("vocabulary").get("words").asInt());
+    }
+
+    @Test
+    void smallVocabularyKeepsEveryIndexBelowItsSize() {
+        Path out = tmp.resolve("imdb-small-vocab");
+        PrepareSummary summary = new PrepareJob(settings(imdb, out, "reviewnet.vocab.size=1000",
+                "reviewnet.sequence.length=50", "reviewnet.sequence.padding=post")).run(spark);
+        VocabularyModel vocab = VocabularyModel.load(spark, out.resolve("vocabulary").toString());
+        assertEquals(997, vocab.words().size());
+        Dataset<Row> train = spark.read().parquet(out.resolve("train").toString());
+        assertEquals(0, train.where("size(seq) != 50 or exists(seq, x -> x >= 1000)").count());
+        // truncating stays `pre`: exactly the truncated reviews lose their start marker (index 1 marks nothing else)
+        long truncated = (long) summary.split("train").get("truncated");
+        assertTrue(truncated > 0 && truncated < 2L * PER_FOLDER);
+        assertEquals(2L * PER_FOLDER - truncated, train.where("seq[0] = 1").count());
+        assertEquals(0, train.where("seq[0] = 0").count(), "post padding never pads at the front");
+        assertTrue(train.where("exists(seq, x -> x = 2)").count() > 0, "a 997-word vocabulary leaves words out");
+        assertTrue((double) summary.split("train").get("oov_rate") > 0.01);
+    }
+
+    @Test
+    void badInputIsCountedAndReported() throws IOException {
+        Path corpus = FixtureCorpus.write(tmp.resolve("fixtures"));
+        Path out = tmp.resolve("fixtures-prepared");
+        PrepareSummary summary = new PrepareJob(settings(corpus, out)).run(spark);
+        assertEquals(6, summary.skippedTotal());
+        assertEquals(Map.of("binary content", 1L, "empty file", 1L, "empty text (whitespace only)", 1L,
+                "invalid UTF-8 at byte offset 3", 1L, "no tokens after analysis", 1L, "too large", 1L),
+                summary.skippedByReason());
+        assertEquals(1, summary.bomStripped());
+        assertEquals(1, summary.withoutRating());
+        assertEquals(1, summary.ignoredFiles());
+        Dataset<Row> skipped = spark.read().parquet(out.resolve("skipped").toString());
+        assertEquals(6, skipped.count());
+        Set<String> usable = new HashSet<>();
+        spark.read().parquet(out.resolve("train").toString()).collectAsList().forEach(r -> usable.add(r.getString(0)));
+        spark.read().parquet(out.resolve("test").toString()).collectAsList().forEach(r -> usable.add(r.getString(0)));
+        assertEquals(Set.of("train/pos/1_9", "train/pos/2_10", "train/pos/3", "train/neg/5_1", "test/pos/10_7",
+                "test/neg/11_4"), usable);
+    }
+
+    @Test
+    void aFailedRunLeavesThePreviousOutputIntact() throws IOException {
+        Path corpus = FixtureCorpus.write(tmp.resolve("fixtures-2"));
+        Path out = tmp.resolve("kept");
+        new PrepareJob(settings(corpus, out)).run(spark);
+        String before = Files.readString(out.resolve("summary.json"));
+        // every test/neg review unusable: detected after reading, before anything is written
+        Files.writeString(corpus.resolve("test/neg/11_4.txt"), "<p></p>");
+        CorpusException e = assertThrows(CorpusException.class, () -> new PrepareJob(settings(corpus, out)).run(spark));
+        assertTrue(e.getMessage().contains("no usable review for [test/neg]"), e.getMessage());
+        assertEquals(before, Files.readString(out.resolve("summary.json")));
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertFalse(siblings.anyMatch(p -> p.getFileName().toString().startsWith(".kept")),
+                    "no staging directory is left behind");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package reviewnet.testing;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * Real slices of the Large Movie Review Dataset for tests: read from {@code IMDB_TARBALL}, else
+ * {@code ../shared/data/aclImdb_v1.tar.gz}, else {@code data/aclImdb_v1.tar.gz}; extracted under {@code target/}.
+ */
+public final class ImdbData {
+    private static final Pattern REVIEW = Pattern.compile("aclImdb/(train|test)/(pos|neg)/[^/]+\\.txt");
+
+    private ImdbData() {
+    }
+
+    public static Path tarball() {
+        String env = System.getenv("IMDB_TARBALL");
+        for (String candidate : new String[] {env, "../shared/data/aclImdb_v1.tar.gz", "data/aclImdb_v1.tar.gz"}) {
+            if (candidate != null && Files.isRegularFile(Paths.get(candidate))) {
+                return Paths.get(candidate).toAbsolutePath();
+            }
+        }
+        throw new IllegalStateException("the IMDB tarball was not found: set IMDB_TARBALL to aclImdb_v1.tar.gz "
+                + "(data/fetch-imdb.sh downloads it)");
+    }
+
+    /**
+     * The first {@code perFolder} reviews (in archive order) of each of train/test × neg/pos, extracted once into
+     * {@code target/imdb/slice-N/aclImdb}; {@code perFolder <= 0} means all of them. Returns the aclImdb root.
+     */
+    public static synchronized Path slice(int perFolder) {
+        Path dir = Paths.get("target", "imdb", perFolder > 0 ? "slice-" + perFolder : "full").toAbsolutePath();
+        Path root = dir.resolve("aclImdb");
+        Path done = dir.resolve(".complete");
+        if (Files.exists(done)) {
+            return root;
+        }
+        Map<String, Integer> taken = new HashMap<>();
+        try (InputStream file = new BufferedInputStream(Files.newInputStream(tarball()), 1 << 16);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(file))) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextTarEntry()) != null) {
+                Matcher m = REVIEW.matcher(entry.getName());
+                if (!entry.isFile() || !m.matches()) {
+                    continue;
+                }
+                String folder = m.group(1) + "/" + m.group(2);
+                int n = taken.getOrDefault(folder, 0);
+                if (perFolder > 0 && n >= perFolder) {
+                    continue;
+                }
+                Path target = dir.resolve(entry.getName());
+                Files.createDirectories(target.getParent());
+                Files.copy(tar, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                taken.put(folder, n + 1);
+            }
+            Files.createFile(done);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract " + tarball() + " into " + dir, e);
+        }
+        return root;
+    }
+}
