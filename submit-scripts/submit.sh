@@ -31,6 +31,24 @@ has_driver_memory=false
 for a in "${spark_args[@]+"${spark_args[@]}"}"; do [ "$a" = "--driver-memory" ] && has_driver_memory=true; done
 $has_driver_memory || spark_args+=(--driver-memory "${REVIEWNET_DRIVER_MEMORY:-4g}")
 
+# Native threads: with a local master the executors are threads of this JVM, so its launch environment is theirs.
+# One OpenMP thread per task (Spark already runs one task per core), and OpenBLAS kernels for this CPU: OpenBLAS
+# 0.3.19 in ND4J does not recognise newer CPUs and falls back to SSE3 (the rule of ExecutorEnvironment.coretype;
+# cluster executors get both through spark.executorEnv.*, set by the job).
+case "$master" in
+  local*)
+    export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+    if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
+      flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+      if [[ "$flags" == *" avx512f "* && "$flags" == *" avx512bw "* && "$flags" == *" avx512vl "* ]]; then
+        export OPENBLAS_CORETYPE=SkylakeX
+      elif [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]]; then
+        export OPENBLAS_CORETYPE=Haswell
+      fi
+    fi
+    ;;
+esac
+
 echo "reviewnet: submitting $job_file to $master ($REVIEWNET_SPARK_SOURCE)" >&2
 if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   exec "$SPARK_HOME/bin/spark-submit" --master "$master" "${spark_args[@]}" \

@@ -45,7 +45,7 @@ public final class Main implements Callable<Integer> {
             return BAD_INPUT;
         }
         LOG.info("running job '{}' from {}", config.getString("reviewnet.job"), jobFile);
-        try (SparkSession spark = SparkSessions.create(SparkSettings.from(config))) {
+        try (SparkSession spark = SparkSessions.create(SparkSettings.from(config), job)) {
             job.execute(spark);
         } catch (CorpusException e) {
             System.err.println("reviewnet: bad input: " + e.getMessage());

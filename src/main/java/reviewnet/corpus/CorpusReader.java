@@ -12,8 +12,11 @@ public interface CorpusReader {
 
     Dataset<Row> read(SparkSession spark);
 
-    /** The input files (path, length, modification time) as listed by the last {@link #read}: the fingerprint's input. */
-    List<FileStatus> listing();
+    /**
+     * Checks the input's structure and lists its files (path, length, modification time) without reading them: the
+     * fingerprint's input. A later {@link #read} reads what was listed (folders) or where it was listed (tabular).
+     */
+    List<FileStatus> list(SparkSession spark);
 
     /** Files under the input that were not read by design (e.g. not *.txt), for the summary. */
     default long ignoredFiles() {

@@ -24,7 +24,8 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * Reads the aclImdb folder layout {@code ROOT/<split>/<label>/<id>[_<rating>].txt} with Spark's {@code binaryFile}
- * source: the driver only checks the folders; file contents are read and decoded on the executors. Other folders
+ * source: the driver only checks and lists the folders; file contents are read and decoded on the executors. After
+ * {@link #list}, {@link #read} reads the folders checked then. Other folders
  * under a split (e.g. {@code train/unsup}) and files not named {@code *.txt} are not read (the latter are counted).
  */
 public final class FolderCorpusReader implements CorpusReader {
@@ -34,6 +35,7 @@ public final class FolderCorpusReader implements CorpusReader {
     private final InputSettings input;
     private long ignoredFiles;
     private final List<FileStatus> listing = new ArrayList<>();
+    private List<String> folders;
 
     public FolderCorpusReader(InputSettings input) {
         this.input = input;
@@ -41,7 +43,9 @@ public final class FolderCorpusReader implements CorpusReader {
 
     @Override
     public Dataset<Row> read(SparkSession spark) {
-        List<String> folders = checkLayout(spark.sparkContext().hadoopConfiguration());
+        if (folders == null) {
+            checkLayout(spark.sparkContext().hadoopConfiguration());
+        }
         long maxBytes = input.maxBytes();
         InputSettings in = input;
         // Spark's file sources drop zero-length files without a trace, and oversized contents must not be loaded:
@@ -65,7 +69,8 @@ public final class FolderCorpusReader implements CorpusReader {
     }
 
     @Override
-    public List<FileStatus> listing() {
+    public List<FileStatus> list(SparkSession spark) {
+        checkLayout(spark.sparkContext().hadoopConfiguration());
         return List.copyOf(listing);
     }
 
@@ -74,12 +79,12 @@ public final class FolderCorpusReader implements CorpusReader {
         return ignoredFiles;
     }
 
-    /** Checks ROOT/split/label folders exist and hold *.txt files; returns them, qualified. */
-    List<String> checkLayout(Configuration hadoopConf) {
+    /** Checks ROOT/split/label folders exist and hold *.txt files; lists them (qualified) and their files. */
+    void checkLayout(Configuration hadoopConf) {
         Path root = new Path(input.path());
         String expected = "expected the aclImdb layout " + input.path() + "/{" + String.join(",", input.splits())
                 + "}/{" + String.join(",", input.labels()) + "}/<id>_<rating>.txt";
-        List<String> folders = new ArrayList<>();
+        List<String> found = new ArrayList<>();
         ignoredFiles = 0;
         listing.clear();
         try {
@@ -115,7 +120,7 @@ public final class FolderCorpusReader implements CorpusReader {
                         throw new CorpusException("label folder " + fs.makeQualified(labelDir)
                                 + " has no *.txt files; " + expected);
                     }
-                    folders.add(fs.makeQualified(labelDir).toString());
+                    found.add(fs.makeQualified(labelDir).toString());
                 }
             }
         } catch (IOException e) {
@@ -124,7 +129,7 @@ public final class FolderCorpusReader implements CorpusReader {
         if (ignoredFiles > 0) {
             LOG.warn("{} files under {} are not named *.txt and are ignored", ignoredFiles, input.path());
         }
-        return folders;
+        folders = found;
     }
 
     private static Iterator<Row> decodeAll(Iterator<Row> files, InputSettings in) {

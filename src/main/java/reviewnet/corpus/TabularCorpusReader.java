@@ -41,7 +41,9 @@ public final class TabularCorpusReader implements CorpusReader {
 
     @Override
     public Dataset<Row> read(SparkSession spark) {
-        listFiles(spark);
+        if (listing.isEmpty()) {
+            listFiles(spark);
+        }
         Dataset<Row> table;
         try {
             DataFrameReader reader = spark.read();
@@ -83,7 +85,8 @@ public final class TabularCorpusReader implements CorpusReader {
     }
 
     @Override
-    public List<FileStatus> listing() {
+    public List<FileStatus> list(SparkSession spark) {
+        listFiles(spark);
         return List.copyOf(listing);
     }
 

@@ -2,7 +2,9 @@ package reviewnet.jobs;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import reviewnet.config.CompareSettings;
 import reviewnet.config.PrepareSettings;
 
 /** One runnable job: its settings are built (and so validated) before Spark starts; it only wires stages. */
@@ -10,13 +12,18 @@ public interface Job {
 
     void execute(SparkSession spark);
 
+    /** Adds what the job needs to the Spark configuration before the session starts. */
+    default void configure(SparkConf conf) {
+    }
+
     /** The job named by {@code reviewnet.job}, with its settings built eagerly from the resolved configuration. */
     static Job create(Config config) {
         String name = config.getString("reviewnet.job");
         return switch (name) {
             case "prepare" -> new PrepareJob(PrepareSettings.from(config));
+            case "compare" -> new CompareJob(CompareSettings.from(config), name);
             default -> throw new ConfigException.BadValue(config.getValue("reviewnet.job").origin(), "reviewnet.job",
-                    "expected one of [prepare], got '" + name + "'");
+                    "expected one of [prepare, compare], got '" + name + "'");
         };
     }
 }

@@ -60,8 +60,8 @@ public final class PrepareJob implements Job {
     public PrepareSummary run(SparkSession spark) {
         Instant started = Instant.now();
         CorpusReader reader = CorpusReader.of(settings.input());
+        String fingerprint = Fingerprint.of(reader.list(spark), settingsDigest());
         Dataset<Row> raw = reader.read(spark);
-        String fingerprint = Fingerprint.of(reader.listing(), settingsDigest());
 
         Dataset<Row> analyzed = new LuceneTokenizer(settings.text()).setInputCol(ReviewSchema.TEXT)
                 .setOutputCol("tokens").transform(raw)
@@ -175,6 +175,11 @@ public final class PrepareJob implements Job {
             throw new reviewnet.corpus.CorpusException("no usable review for " + empty + " in "
                     + settings.input().path() + " (see the skipped inputs in the log); nothing was written");
         }
+    }
+
+    /** The fingerprint the prepared data of the current input and settings would have; reads no file contents. */
+    public String fingerprint(SparkSession spark) {
+        return Fingerprint.of(CorpusReader.of(settings.input()).list(spark), settingsDigest());
     }
 
     /** The settings that determine the prepared data; part of the fingerprint. */

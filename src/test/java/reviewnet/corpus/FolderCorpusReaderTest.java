@@ -52,7 +52,7 @@ class FolderCorpusReaderTest extends SparkTest {
         // every .txt in a label folder comes back exactly once; notes.md, urls_pos.txt and unsup/ do not
         assertEquals(FIXTURES.length, bySource.size(), bySource.keySet().toString());
         assertEquals(1, reader.ignoredFiles());
-        assertEquals(FIXTURES.length, reader.listing().size());
+        assertEquals(FIXTURES.length, reader.list(spark).size());
         Map<String, String> reasons = new HashMap<>();
         for (Row row : bySource.values()) {
             String source = row.getString(row.fieldIndex("source"));

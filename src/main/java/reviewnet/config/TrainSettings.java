@@ -1,0 +1,50 @@
+package reviewnet.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.storage.StorageLevel;
+
+/** Distributed training ({@code reviewnet.train}). */
+public record TrainSettings(List<String> architectures, int epochs, long seed, double learningRate, int batchSize,
+                            int workers, int averagingFrequency, int prefetch, Approach approach, String storageLevel,
+                            boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype)
+        implements Serializable {
+
+    public enum Approach { EXPORT, DIRECT }
+
+    public TrainSettings {
+        architectures = List.copyOf(architectures);
+    }
+
+    public static TrainSettings from(Config root, List<String> knownArchitectures) {
+        String key = "reviewnet.train.";
+        List<String> architectures = root.getStringList(key + "architectures");
+        Settings.require(!architectures.isEmpty() && new HashSet<>(architectures).size() == architectures.size()
+                        && knownArchitectures.containsAll(architectures), root, key + "architectures",
+                "a non-empty list of distinct names from " + knownArchitectures + ", got " + architectures);
+        double lr = root.getDouble(key + "learning-rate");
+        Settings.require(lr > 0, root, key + "learning-rate", "a positive number, got " + lr);
+        int workers = root.getInt(key + "workers");
+        Settings.require(workers >= 0, root, key + "workers", "0 (Spark's default parallelism) or more, got " + workers);
+        int prefetch = root.getInt(key + "prefetch");
+        Settings.require(prefetch >= 0, root, key + "prefetch", "0 or more, got " + prefetch);
+        int threads = root.getInt(key + "threads-per-task");
+        Settings.require(threads >= 0, root, key + "threads-per-task", "0 (= spark.task.cpus) or more, got " + threads);
+        String level = root.getString(key + "storage-level").trim().toUpperCase(Locale.ROOT);
+        try {
+            StorageLevel.fromString(level);
+        } catch (IllegalArgumentException e) {
+            Settings.require(false, root, key + "storage-level", "a Spark storage level such as MEMORY_ONLY or "
+                    + "MEMORY_AND_DISK_SER, got '" + level + "'");
+        }
+        return new TrainSettings(architectures, Settings.positiveInt(root, key + "epochs"), root.getLong(key + "seed"),
+                lr, Settings.positiveInt(root, key + "batch-size"), workers,
+                Settings.positiveInt(root, key + "averaging-frequency"), prefetch,
+                Settings.enumValue(root, key + "approach", Approach.class), level,
+                root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"), threads,
+                root.getString(key + "openblas-coretype").trim());
+    }
+}

@@ -1,0 +1,24 @@
+package reviewnet.nn;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import reviewnet.config.ModelSettings;
+import reviewnet.nn.layers.GRU;
+
+/** GRU(hidden) with Keras reset_after semantics (our own layer: DL4J M2 has none), last step. */
+public final class GruArchitecture implements Architecture {
+    @Override
+    public String name() {
+        return "gru";
+    }
+
+    @Override
+    public List<Layer> body(ModelSettings model) {
+        return List.of(gru(model));
+    }
+
+    static Layer gru(ModelSettings model) {
+        return new LastTimeStep(new GRU.Builder().nOut(model.hidden()).build());
+    }
+}

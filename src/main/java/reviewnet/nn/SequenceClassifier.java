@@ -1,0 +1,56 @@
+package reviewnet.nn;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import reviewnet.config.ModelSettings;
+
+/**
+ * The network every architecture shares: Embedding(vocabulary, embedding) → Dropout → [architecture body] →
+ * Dense(1, sigmoid) with binary cross-entropy, trained with Adam. Input: [batch, length] word indices (float).
+ * Initialization follows Keras: embeddings uniform(-0.05, 0.05), kernels Glorot uniform, biases zero.
+ */
+public final class SequenceClassifier {
+    private SequenceClassifier() {
+    }
+
+    public static MultiLayerConfiguration configuration(Architecture architecture, ModelSettings model,
+                                                        double learningRate, long seed) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(learningRate))
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .biasInit(0.0)
+                .list()
+                .layer(new EmbeddingSequenceLayer.Builder()
+                        .nIn(model.vocabularySize()).nOut(model.embedding())
+                        .inputLength(model.sequenceLength())
+                        .weightInit(new UniformDistribution(-0.05, 0.05))
+                        .build())
+                // DL4J's dropout value is the probability to keep an activation
+                .layer(new DropoutLayer.Builder(1.0 - model.dropout()).build());
+        List<Layer> body = architecture.body(model);
+        body.forEach(list::layer);
+        int outputIndex = 2 + body.size();
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
+                .activation(Activation.SIGMOID).nOut(1).build());
+        if (architecture.outputPreProcessor(model) != null) {
+            list.inputPreProcessor(outputIndex, architecture.outputPreProcessor(model));
+        }
+        // keep the embedding's nIn (the vocabulary size): the input type would otherwise set it to 1
+        list.overrideNinUponBuild(false);
+        return list.setInputType(InputType.recurrent(1, model.sequenceLength())).build();
+    }
+}

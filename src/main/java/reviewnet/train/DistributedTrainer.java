@@ -1,0 +1,105 @@
+package reviewnet.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.api.RepartitionStrategy;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reviewnet.config.TrainSettings;
+
+/**
+ * Trains one network across the executors with DL4J's {@link ParameterAveragingTrainingMaster}: each worker fits
+ * {@code averaging-frequency} minibatches of {@code batch-size}, then parameters (and, with {@code save-updater}, the
+ * Adam state) are averaged. The training master's temporary files are removed afterwards, also on failure.
+ */
+public final class DistributedTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+
+    private final TrainSettings settings;
+
+    public DistributedTrainer(TrainSettings settings) {
+        this.settings = settings;
+    }
+
+    /** A trained network and how long it took. */
+    public record Trained(SparkDl4jMultiLayer network, int workers, double seconds, long examples) {
+        public double examplesPerSecond() {
+            return seconds > 0 ? examples / seconds : 0;
+        }
+    }
+
+    public int workers(JavaSparkContext jsc) {
+        return settings.workers() > 0 ? settings.workers() : jsc.defaultParallelism();
+    }
+
+    /**
+     * @param tempDir a directory of this run for the training master's exported minibatches; deleted afterwards
+     */
+    public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, JavaRDD<DataSet> examples,
+                         long count, String tempDir) {
+        int workers = workers(jsc);
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, 1)
+                .batchSizePerWorker(settings.batchSize())
+                .averagingFrequency(settings.averagingFrequency())
+                .workerPrefetchNumBatches(settings.prefetch())
+                .saveUpdater(settings.saveUpdater())
+                .rddTrainingApproach(settings.approach() == TrainSettings.Approach.EXPORT
+                        ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
+                .storageLevel(StorageLevel.fromString(settings.storageLevel()))
+                .repartionData(Repartition.Always)
+                .repartitionStrategy(RepartitionStrategy.Balanced)
+                .exportDirectory(tempDir)
+                .rngSeed(settings.seed())
+                .build();
+        SparkDl4jMultiLayer network = new SparkDl4jMultiLayer(jsc, conf, master);
+        long perRound = (long) workers * settings.batchSize() * settings.averagingFrequency();
+        long started = System.nanoTime();
+        try {
+            for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+                String group = "reviewnet-train-" + name + "-" + epoch;
+                String label = "training " + name + " epoch " + epoch + "/" + settings.epochs();
+                jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
+                        + settings.averagingFrequency() + " minibatches of " + settings.batchSize() + ")", false);
+                TrainingProgress progress = new TrainingProgress(group, label, perRound, count);
+                jsc.sc().addSparkListener(progress);
+                long epochStart = System.nanoTime();
+                try {
+                    network.fit(examples);
+                } finally {
+                    jsc.sc().removeSparkListener(progress);
+                    jsc.clearJobGroup();
+                }
+                double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+                LOG.info("{}: {} examples in {} s, {} examples/s, score {}", label, count,
+                        String.format("%.1f", epochSeconds), Math.round(count / epochSeconds),
+                        String.format("%.4f", network.getScore()));
+            }
+        } finally {
+            master.deleteTempFiles(jsc);
+            deleteQuietly(jsc, tempDir);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new Trained(network, workers, seconds, count * settings.epochs());
+    }
+
+    static void deleteQuietly(JavaSparkContext jsc, String dir) {
+        Path path = new Path(dir);
+        try {
+            FileSystem fs = path.getFileSystem(jsc.hadoopConfiguration());
+            fs.delete(path, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the training master's temporary files in " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package reviewnet.nn;
+
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import reviewnet.config.ModelSettings;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+class ArchitecturesTest {
+    static final ModelSettings NOTEBOOK = new ModelSettings(20000, 100, 128, 128, 0.2, 64, 5, 4);
+
+    /**
+     * (architecture, parameters as Keras counts them for the notebook's sizes). Embedding 20000×128 = 2,560,000;
+     * SimpleRNN 128·128+128·128+128; LSTM 4·(128·128+128·128+128); GRU reset_after 3·(128·128+128·128+2·128);
+     * Conv1D 5·128·64+64; Dense on the last step 128+1, after Flatten (24·64)+1.
+     */
+    static Stream<Arguments> architectures() {
+        long embedding = 20000L * 128;
+        long conv = 5L * 128 * 64 + 64;
+        return Stream.of(
+                arguments("simple-rnn", embedding + 128 * 128 * 2 + 128 + 129),
+                arguments("lstm", embedding + 4L * (128 * 128 * 2 + 128) + 129),
+                arguments("gru", embedding + 3L * (128 * 128 * 2 + 2 * 128) + 129),
+                arguments("conv-gru", embedding + conv + 3L * (64 * 128 + 128 * 128 + 2 * 128) + 129),
+                arguments("conv", embedding + conv + 24 * 64 + 1));
+    }
+
+    @ParameterizedTest
+    @MethodSource("architectures")
+    void buildsWithTheNotebooksParameterCountAndOneProbabilityPerReview(String name, long parameters) {
+        MultiLayerNetwork network = new MultiLayerNetwork(SequenceClassifier.configuration(Architectures.get(name),
+                NOTEBOOK, 1e-3, 7));
+        network.init();
+        assertEquals(parameters, network.numParams(), name);
+        INDArray input = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 100).muli(19999).castTo(
+                org.nd4j.linalg.api.buffer.DataType.INT32).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        INDArray output = network.output(input);
+        assertArrayEquals(new long[] {3, 1}, output.shape());
+        assertTrue(output.minNumber().doubleValue() > 0 && output.maxNumber().doubleValue() < 1);
+    }
+
+    @ParameterizedTest
+    @MethodSource("architectures")
+    void configurationSurvivesJsonRoundTrip(String name, long ignored) {
+        MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get(name), NOTEBOOK, 1e-3, 7);
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
+        assertEquals(conf, back);
+        assertEquals(conf.toJson(), back.toJson());
+        MultiLayerNetwork a = new MultiLayerNetwork(conf);
+        a.init();
+        MultiLayerNetwork b = new MultiLayerNetwork(back);
+        b.init(a.params().dup(), false);
+        INDArray input = Nd4j.linspace(1, 200, 200).reshape(2, 100);
+        assertEquals(a.output(input), b.output(input));
+    }
+
+    @Test
+    void everySizeIsASetting() {
+        ModelSettings small = new ModelSettings(500, 40, 16, 8, 0.5, 4, 3, 2);
+        MultiLayerNetwork network = new MultiLayerNetwork(SequenceClassifier.configuration(
+                Architectures.get("conv"), small, 1e-3, 7));
+        network.init();
+        assertEquals(500L * 16 + 3L * 16 * 4 + 4 + (38 / 2) * 4 + 1, network.numParams());
+        assertEquals(5, Architectures.names().size());
+        assertThrows(IllegalArgumentException.class, () -> Architectures.get("transformer"));
+    }
+}
