@@ -13,7 +13,7 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                             boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype)
         implements Serializable {
 
-    public enum Approach { EXPORT, DIRECT }
+    public enum Approach { AUTO, EXPORT, DIRECT }
 
     public TrainSettings {
         architectures = List.copyOf(architectures);

@@ -8,8 +8,8 @@ import org.nd4j.evaluation.classification.ROC;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Evaluates a trained network on the executors: one pass for accuracy, precision, recall, F1, confusion counts
- * (threshold 0.5 on the sigmoid output) and exact ROC AUC; one pass for the mean binary cross-entropy.
+ * Evaluates a trained network on the executors in one pass: accuracy, precision, recall, F1, confusion counts
+ * (threshold 0.5 on the sigmoid output), exact ROC AUC and the mean binary cross-entropy.
  */
 public final class DistributedEvaluator {
     private DistributedEvaluator() {
@@ -17,10 +17,11 @@ public final class DistributedEvaluator {
 
     public static Metrics evaluate(SparkDl4jMultiLayer network, JavaRDD<DataSet> test, int batchSize) {
         long started = System.nanoTime();
-        IEvaluation[] results = network.doEvaluation(test, batchSize, new Evaluation(), new ROC(0));
+        IEvaluation[] results = network.doEvaluation(test, batchSize, new Evaluation(), new ROC(0),
+                new BinaryCrossEntropy());
         Evaluation eval = (Evaluation) results[0];
         ROC roc = (ROC) results[1];
-        double loss = network.calculateScore(test, true, batchSize);
+        double loss = ((BinaryCrossEntropy) results[2]).mean();
         long tp = eval.truePositives().get(1);
         long fp = eval.falsePositives().get(1);
         long tn = eval.trueNegatives().get(1);

@@ -18,11 +18,11 @@ public final class ResultRow {
     }
 
     public static Row of(RunContext run, String architecture, ModelSettings model, TrainSettings train, int workers,
-                         long parameters, double trainSeconds, double examplesPerSecond, Metrics m,
+                         TrainSettings.Approach approach, long parameters, double trainSeconds, double examplesPerSecond, Metrics m,
                          String modelPath) {
         return RowFactory.create(run.runId(), Timestamp.from(run.started()), run.job(), architecture,
                 train.epochs(), train.seed(), train.batchSize(), train.learningRate(), train.averagingFrequency(),
-                workers, train.approach().name().toLowerCase(), model.embedding(), model.hidden(), model.dropout(),
+                workers, approach.name().toLowerCase(), model.embedding(), model.hidden(), model.dropout(),
                 model.filters(), model.kernel(), model.pool(), model.vocabularySize(), model.sequenceLength(),
                 parameters, run.sparkMaster(), run.dataFingerprint(), run.trainExamples(), run.testExamples(),
                 m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(), m.loss(), m.tp(), m.fp(), m.tn(), m.fn(),

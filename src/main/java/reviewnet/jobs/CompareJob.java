@@ -94,7 +94,8 @@ public final class CompareJob implements Job {
             deleteQuietly(spark, tmp);
         }
         System.out.println("\nreviewnet compare, run " + runId + " (" + jsc.master() + ", "
-                + settings.train().epochs() + " epoch(s)):\n" + ComparisonTable.format(rows));
+                + settings.train().epochs() + " epoch(s)):\n" + ComparisonTable.format(rows) + "\n"
+                + ComparisonTable.machineReadable(rows));
         writeChart(spark, runId, rows);
         return rows;
     }
@@ -123,7 +124,7 @@ public final class CompareJob implements Job {
         } finally {
             jsc.clearJobGroup();
         }
-        Row row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(),
+        Row row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(), trained.approach(),
                 trained.network().getNetwork().numParams(), trained.seconds(), trained.examplesPerSecond(), metrics,
                 modelPath);
         results.append(spark, List.of(row));

@@ -33,10 +33,21 @@ public final class DistributedTrainer {
     }
 
     /** A trained network and how long it took. */
-    public record Trained(SparkDl4jMultiLayer network, int workers, double seconds, long examples) {
+    public record Trained(SparkDl4jMultiLayer network, int workers, TrainSettings.Approach approach, double seconds,
+                          long examples) {
         public double examplesPerSecond() {
             return seconds > 0 ? examples / seconds : 0;
         }
+    }
+
+    /** The training approach: {@code auto} resolves to export unless the cluster shares no file system. */
+    public TrainSettings.Approach approach(JavaSparkContext jsc) {
+        if (settings.approach() != TrainSettings.Approach.AUTO) {
+            return settings.approach();
+        }
+        boolean local = jsc.master().startsWith("local");
+        String defaultFs = jsc.hadoopConfiguration().get("fs.defaultFS", "file:///");
+        return local || !defaultFs.startsWith("file:") ? TrainSettings.Approach.EXPORT : TrainSettings.Approach.DIRECT;
     }
 
     public int workers(JavaSparkContext jsc) {
@@ -54,7 +65,7 @@ public final class DistributedTrainer {
                 .averagingFrequency(settings.averagingFrequency())
                 .workerPrefetchNumBatches(settings.prefetch())
                 .saveUpdater(settings.saveUpdater())
-                .rddTrainingApproach(settings.approach() == TrainSettings.Approach.EXPORT
+                .rddTrainingApproach(approach(jsc) == TrainSettings.Approach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .storageLevel(StorageLevel.fromString(settings.storageLevel()))
                 .repartionData(Repartition.Always)
@@ -90,7 +101,7 @@ public final class DistributedTrainer {
             deleteQuietly(jsc, tempDir);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Trained(network, workers, seconds, count * settings.epochs());
+        return new Trained(network, workers, approach(jsc), seconds, count * settings.epochs());
     }
 
     static void deleteQuietly(JavaSparkContext jsc, String dir) {

@@ -40,8 +40,15 @@ public final class ImdbData {
      * The first {@code perFolder} reviews (in archive order) of each of train/test × neg/pos, extracted once into
      * {@code target/imdb/slice-N/aclImdb}; {@code perFolder <= 0} means all of them. Returns the aclImdb root.
      */
-    public static synchronized Path slice(int perFolder) {
-        Path dir = Paths.get("target", "imdb", perFolder > 0 ? "slice-" + perFolder : "full").toAbsolutePath();
+    public static Path slice(int perFolder) {
+        return slice(perFolder, perFolder);
+    }
+
+    /** {@code trainPerFolder} reviews of each train label folder and {@code testPerFolder} of each test one. */
+    public static synchronized Path slice(int trainPerFolder, int testPerFolder) {
+        String name = trainPerFolder == testPerFolder ? "slice-" + trainPerFolder
+                : "slice-" + trainPerFolder + "-" + testPerFolder;
+        Path dir = Paths.get("target", "imdb", trainPerFolder > 0 ? name : "full").toAbsolutePath();
         Path root = dir.resolve("aclImdb");
         Path done = dir.resolve(".complete");
         if (Files.exists(done)) {
@@ -57,6 +64,7 @@ public final class ImdbData {
                     continue;
                 }
                 String folder = m.group(1) + "/" + m.group(2);
+                int perFolder = m.group(1).equals("train") ? trainPerFolder : testPerFolder;
                 int n = taken.getOrDefault(folder, 0);
                 if (perFolder > 0 && n >= perFolder) {
                     continue;
