@@ -15,6 +15,7 @@ reviewnet_app_jar() {
   echo "$jar"
 }
 
+REVIEWNET_BUNDLED_RUNTIME=false
 if [ -n "${SPARK_HOME:-}" ]; then
   [ -x "$SPARK_HOME/bin/spark-submit" ] || reviewnet_die "SPARK_HOME=$SPARK_HOME has no bin/spark-submit"
   REVIEWNET_SPARK_SOURCE="SPARK_HOME=$SPARK_HOME"
@@ -34,6 +35,7 @@ else
   export SPARK_HOME
   export SPARK_SCALA_VERSION=2.12
   REVIEWNET_SPARK_SOURCE="Maven-assembled runtime in $SPARK_HOME"
+  REVIEWNET_BUNDLED_RUNTIME=true
 fi
 
 # Runs one Spark main class the way bin/spark-class does. The launcher first prints messages line by line, then a

@@ -1,42 +1,45 @@
 #!/usr/bin/env bash
 # Submits a reviewnet job to Spark.
 #
-#   submit-scripts/submit.sh [--master URL] [other spark-submit options] JOB_FILE [key=value ...]
+#   submit-scripts/submit.sh [--master URL] [--deploy-mode client|cluster] [spark-submit options] JOB_FILE [key=value ...]
 #
-# JOB_FILE is a HOCON job definition from jobs/ (e.g. jobs/prepare.conf); each key=value overrides one setting of
-# src/main/resources/reference.conf. The master defaults to local[*]. Options before JOB_FILE go to spark-submit
-# unchanged (e.g. --driver-memory 8g, --conf spark.x=y). Uses $SPARK_HOME when set, else the Spark runtime that
-# 'mvn package' assembles in target/spark-runtime.
+# JOB_FILE is a HOCON job definition from jobs/ (e.g. jobs/compare.conf); each key=value overrides one setting of
+# src/main/resources/reference.conf. Masters: local[N] (default local[*]), spark://HOST:PORT (standalone), yarn,
+# k8s://https://HOST:PORT. Other options before JOB_FILE go to spark-submit unchanged (--executor-memory 4g,
+# --executor-cores 2, --num-executors 4, --properties-file F, --conf k=v ...).
+# Uses $SPARK_HOME when set, else the Spark runtime Maven assembles in target/spark-runtime.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/spark-env.sh"
 
 master="local[*]"
+deploy_mode=client
 spark_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --master) [ $# -ge 2 ] || reviewnet_die "--master needs a URL"; master="$2"; shift 2 ;;
     --master=*) master="${1#--master=}"; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --deploy-mode) [ $# -ge 2 ] || reviewnet_die "--deploy-mode needs client or cluster"; deploy_mode="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --verbose|--supervise) spark_args+=("$1"); shift ;;
     --*) [ $# -ge 2 ] || reviewnet_die "$1 needs a value"; spark_args+=("$1" "$2"); shift 2 ;;
     *) break ;;
   esac
 done
 [ $# -ge 1 ] || reviewnet_die "usage: submit.sh [--master URL] [spark-submit options] JOB_FILE [key=value ...]"
 job_file="$1"; shift
-[ -f "$job_file" ] || reviewnet_die "job file '$job_file' does not exist (expected e.g. jobs/prepare.conf)"
+[ -f "$job_file" ] || reviewnet_die "job file '$job_file' does not exist (expected e.g. jobs/compare.conf)"
+case "$deploy_mode" in client|cluster) ;; *) reviewnet_die "--deploy-mode must be client or cluster, got '$deploy_mode'" ;; esac
 app_jar="$(reviewnet_app_jar)"
 
-# Driver memory: the local master runs the executors inside the driver JVM.
-has_driver_memory=false
-for a in "${spark_args[@]+"${spark_args[@]}"}"; do [ "$a" = "--driver-memory" ] && has_driver_memory=true; done
-$has_driver_memory || spark_args+=(--driver-memory "${REVIEWNET_DRIVER_MEMORY:-4g}")
+has_option() { local a; for a in "${spark_args[@]+"${spark_args[@]}"}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 
-# Native threads: with a local master the executors are threads of this JVM, so its launch environment is theirs.
-# One OpenMP thread per task (Spark already runs one task per core), and OpenBLAS kernels for this CPU: OpenBLAS
-# 0.3.19 in ND4J does not recognise newer CPUs and falls back to SSE3 (the rule of ExecutorEnvironment.coretype;
-# cluster executors get both through spark.executorEnv.*, set by the job).
 case "$master" in
-  local*)
+  local|local\[*\])
+    [ "$deploy_mode" = client ] || reviewnet_die "a local master runs in client mode only"
+    # The executors are threads of the driver JVM: its launch environment is theirs. One OpenMP thread per task
+    # (Spark runs one task per core), and OpenBLAS kernels for this CPU: OpenBLAS 0.3.19 in ND4J does not recognise
+    # newer CPUs and falls back to SSE3 (the rule of ExecutorEnvironment.coretype; cluster executors get both
+    # through spark.executorEnv.*, which the job sets). Values already in the environment win.
     export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
     if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
       flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
@@ -46,13 +49,47 @@ case "$master" in
         export OPENBLAS_CORETYPE=Haswell
       fi
     fi
+    has_option --driver-memory || spark_args+=(--driver-memory "${REVIEWNET_DRIVER_MEMORY:-4g}")
     ;;
+  spark://*)
+    # Fail fast on an unreachable master (spark-submit would retry for about a minute).
+    IFS=',' read -r -a endpoints <<< "${master#spark://}"
+    reachable=false
+    for endpoint in "${endpoints[@]}"; do
+      host="${endpoint%:*}"; port="${endpoint##*:}"
+      if timeout 5 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then reachable=true; break; fi
+    done
+    $reachable || reviewnet_die "cannot reach the Spark master $master (nothing answers on ${endpoints[*]} within 5 s): is the cluster up, and is the URL the one the master printed?"
+    ;;
+  yarn|k8s://*)
+    $REVIEWNET_BUNDLED_RUNTIME && reviewnet_die "the bundled Spark runtime has no YARN or Kubernetes support: set SPARK_HOME to the cluster's Spark 3.5 (Scala 2.12) distribution"
+    ;;
+  *) reviewnet_die "unknown master '$master': expected local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT" ;;
 esac
 
-echo "reviewnet: submitting $job_file to $master ($REVIEWNET_SPARK_SOURCE)" >&2
-if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
-  exec "$SPARK_HOME/bin/spark-submit" --master "$master" "${spark_args[@]}" \
-    --class reviewnet.Main "$app_jar" "$job_file" "$@"
+if [[ "$master" != local* ]]; then
+  # Kryo with ND4J's registrator for the arrays Spark ships between driver and executors; site settings travel along.
+  has_option spark.serializer || spark_args+=(--conf spark.serializer=org.apache.spark.serializer.KryoSerializer
+    --conf spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator)
+  files="$job_file"
+  [ -f "$REVIEWNET_HOME/conf/application.conf" ] && files="$files,$REVIEWNET_HOME/conf/application.conf"
+  spark_args+=(--files "$files")
 fi
-reviewnet_spark_class org.apache.spark.deploy.SparkSubmit --master "$master" "${spark_args[@]}" \
-  --class reviewnet.Main "$app_jar" "$job_file" "$@"
+
+app_args=("$job_file" "$@")
+if [ "$deploy_mode" = cluster ]; then
+  # The driver starts on the cluster, where this checkout is not: resolve (and validate) the configuration here and
+  # hand it over as a Spark property; paths in it must be valid on the cluster (hdfs://, s3a://, shared mounts).
+  resolved=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$SPARK_HOME/jars/*:$app_jar" reviewnet.Main --resolve "$job_file" "$@") \
+    || exit $?
+  spark_args+=(--conf "spark.reviewnet.config=$resolved")
+  app_args=(-)
+fi
+
+echo "reviewnet: submitting $job_file to $master in $deploy_mode mode ($REVIEWNET_SPARK_SOURCE)" >&2
+if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
+  exec "$SPARK_HOME/bin/spark-submit" --master "$master" --deploy-mode "$deploy_mode" \
+    "${spark_args[@]+"${spark_args[@]}"}" --class reviewnet.Main "$app_jar" "${app_args[@]}"
+fi
+reviewnet_spark_class org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode "$deploy_mode" \
+  "${spark_args[@]+"${spark_args[@]}"}" --class reviewnet.Main "$app_jar" "${app_args[@]}"

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import reviewnet.config.JobConfig;
 import reviewnet.config.SparkSettings;
@@ -26,8 +27,15 @@ public final class Main implements Callable<Integer> {
     /** Exit status for invalid settings or input, detected before any output is written. */
     static final int BAD_INPUT = 2;
 
-    @Parameters(index = "0", paramLabel = "JOB_FILE", description = "job definition, e.g. jobs/prepare.conf")
-    Path jobFile;
+    /** The Spark property that carries a resolved configuration to a driver started on the cluster. */
+    public static final String CONFIG_PROPERTY = "spark.reviewnet.config";
+
+    @Parameters(index = "0", paramLabel = "JOB_FILE", description = "job definition, e.g. jobs/prepare.conf; '-' "
+            + "reads the resolved configuration from the Spark property " + CONFIG_PROPERTY + " (cluster deploy mode)")
+    String jobFile;
+
+    @Option(names = "--resolve", description = "print the resolved, validated configuration (JSON) and exit")
+    boolean resolve;
 
     @Parameters(index = "1..*", paramLabel = "key=value", description = "setting overrides, e.g. "
             + "reviewnet.input.path=/data/aclImdb")
@@ -38,8 +46,14 @@ public final class Main implements Callable<Integer> {
         Config config;
         Job job;
         try {
-            config = JobConfig.load(jobFile, overrides);
+            config = jobFile.equals("-") ? JobConfig.fromProperty(CONFIG_PROPERTY, overrides)
+                    : JobConfig.load(Path.of(jobFile), overrides);
             job = Job.create(config);
+            if (resolve) {
+                System.out.println(config.getConfig(JobConfig.ROOT).atKey(JobConfig.ROOT).root()
+                        .render(com.typesafe.config.ConfigRenderOptions.concise()));
+                return 0;
+            }
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("reviewnet: invalid configuration: " + e.getMessage());
             return BAD_INPUT;
@@ -49,6 +63,9 @@ public final class Main implements Callable<Integer> {
             job.execute(spark);
         } catch (CorpusException e) {
             System.err.println("reviewnet: bad input: " + e.getMessage());
+            return BAD_INPUT;
+        } catch (SparkSessions.ClusterException e) {
+            System.err.println("reviewnet: cluster problem: " + e.getMessage());
             return BAD_INPUT;
         }
         return 0;

@@ -1,6 +1,8 @@
 package reviewnet;
 
+import java.time.Duration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import reviewnet.config.SparkSettings;
 import reviewnet.jobs.Job;
@@ -18,6 +20,48 @@ public final class SparkSessions {
         job.configure(conf);
         SparkSession.Builder builder = SparkSession.builder().appName(settings.appName()).config(conf);
         settings.sqlConf().forEach(builder::config);
-        return builder.getOrCreate();
+        SparkSession spark = builder.getOrCreate();
+        try {
+            awaitExecutors(spark, settings.executorWait());
+        } catch (RuntimeException e) {
+            spark.stop();
+            throw e;
+        }
+        return spark;
+    }
+
+    /**
+     * On a cluster master, waits for the first executor: when no worker can offer what the application asks for,
+     * Spark would otherwise wait forever ("Initial job has not accepted any resources").
+     */
+    static void awaitExecutors(SparkSession spark, Duration timeout) {
+        SparkContext sc = spark.sparkContext();
+        if (sc.isLocal()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (sc.statusTracker().getExecutorInfos().length < 2) { // the driver counts as one
+            if (System.nanoTime() > deadline) {
+                SparkConf conf = sc.getConf();
+                throw new ClusterException("no executor started on " + sc.master() + " within " + timeout.toSeconds()
+                        + " s: no worker offers what the application asks for (spark.executor.memory="
+                        + conf.get("spark.executor.memory", "1g") + ", spark.executor.cores="
+                        + conf.get("spark.executor.cores", "all free cores") + "), or the workers cannot reach "
+                        + "this driver; check the cluster's free resources (reviewnet.spark.executor-wait)");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterException("interrupted while waiting for executors");
+            }
+        }
+    }
+
+    /** The cluster cannot run the application. */
+    public static final class ClusterException extends RuntimeException {
+        public ClusterException(String message) {
+            super(message);
+        }
     }
 }

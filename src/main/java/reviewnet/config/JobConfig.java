@@ -31,6 +31,17 @@ public final class JobConfig {
         return resolve(parseOverrides(overrides).withFallback(job));
     }
 
+    /** A configuration resolved elsewhere (e.g. by submit.sh) and passed as a JVM/Spark property, then overrides. */
+    public static Config fromProperty(String property, List<String> overrides) {
+        String text = System.getProperty(property);
+        if (text == null || text.isBlank()) {
+            throw new ConfigException.Generic("JOB_FILE '-' needs the resolved configuration in the Spark property "
+                    + property + " (submit-scripts/submit.sh sets it in cluster deploy mode)");
+        }
+        return resolve(parseOverrides(overrides).withFallback(ConfigFactory.parseString(text,
+                ConfigParseOptions.defaults().setOriginDescription(property))));
+    }
+
     /** Overrides (highest precedence) on top of reference.conf, resolved and validated. */
     public static Config resolve(Config userConfig) {
         Config reference = ConfigFactory.defaultReference();

@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The Spark session the job creates ({@code reviewnet.spark}). */
-public record SparkSettings(String master, String appName, Map<String, String> sqlConf) {
+public record SparkSettings(String master, String appName, Map<String, String> sqlConf,
+                            java.time.Duration executorWait) {
 
     public SparkSettings {
         sqlConf = Map.copyOf(sqlConf);
@@ -18,6 +19,6 @@ public record SparkSettings(String master, String appName, Map<String, String> s
         for (var entry : sqlConf.root().entrySet()) {
             sql.put(entry.getKey(), String.valueOf(entry.getValue().unwrapped()));
         }
-        return new SparkSettings(c.getString("master"), c.getString("app-name"), sql);
+        return new SparkSettings(c.getString("master"), c.getString("app-name"), sql, c.getDuration("executor-wait"));
     }
 }

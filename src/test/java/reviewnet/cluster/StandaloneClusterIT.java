@@ -194,6 +194,33 @@ class StandaloneClusterIT extends SparkTest {
         }
     }
 
+    static String runFailing(ProcessBuilder builder, int seconds) throws Exception {
+        Process process = builder.redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "no answer within " + seconds + " s:\n" + out);
+        assertEquals(2, process.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    @Order(3)
+    void badClusterInputGetsAClearMessageNotAHang() throws Exception {
+        String unreachable = runFailing(script("submit.sh", "--master", "spark://127.0.0.1:1", "jobs/compare.conf"), 30);
+        assertTrue(unreachable.contains("cannot reach the Spark master spark://127.0.0.1:1"), unreachable);
+
+        String noJob = runFailing(script("submit.sh", "--master", master, "jobs/no-such-job.conf"), 30);
+        assertTrue(noJob.contains("job file 'jobs/no-such-job.conf' does not exist"), noJob);
+
+        Files.createDirectories(run.resolve("driver-local"));
+        String tooBig = runFailing(script("submit.sh", "--master", master,
+                "--properties-file", run.resolve("spark-auth.conf").toString(), "--executor-memory", "64g",
+                "--driver-memory", "1g", "--conf", "spark.local.dir=" + run.resolve("driver-local"),
+                "--conf", "spark.ui.enabled=false", "jobs/compare.conf", "reviewnet.input.path=" + imdb,
+                "reviewnet.spark.executor-wait=15s"), 90);
+        assertTrue(tooBig.contains("no executor started on " + master + " within 15 s")
+                && tooBig.contains("spark.executor.memory=64g"), tooBig);
+    }
+
     /** From the event logs: architecture → ids of the executors that ran tasks of its training jobs. */
     static Map<String, Set<String>> trainingExecutors() throws IOException {
         ObjectMapper json = new ObjectMapper();
