@@ -26,6 +26,8 @@ public final class Main implements Callable<Integer> {
 
     /** Exit status for invalid settings or input, detected before any output is written. */
     static final int BAD_INPUT = 2;
+    /** Exit status when another run holds the model registry. */
+    static final int LOCKED = 3;
 
     /** The Spark property that carries a resolved configuration to a driver started on the cluster. */
     public static final String CONFIG_PROPERTY = "spark.reviewnet.config";
@@ -67,6 +69,9 @@ public final class Main implements Callable<Integer> {
         } catch (SparkSessions.ClusterException e) {
             System.err.println("reviewnet: cluster problem: " + e.getMessage());
             return BAD_INPUT;
+        } catch (reviewnet.registry.RegistryLock.LockedException e) {
+            System.err.println("reviewnet: " + e.getMessage());
+            return LOCKED;
         }
         return 0;
     }

@@ -22,7 +22,7 @@ class MainTest {
                 arguments(new String[] {"jobs/prepare.conf", "reviewnet.sequence.padding=both"},
                         "expected one of [pre, post], got 'both'"),
                 arguments(new String[] {"jobs/prepare.conf", "reviewnet.job=train-everything"},
-                        "Invalid value at 'reviewnet.job': expected one of [prepare, compare], got 'train-everything'"),
+                        "Invalid value at 'reviewnet.job': expected one of [prepare, compare, retrain, predict], got 'train-everything'"),
                 arguments(new String[] {"jobs/prepare.conf", "sequence.length=3"}, "keys must start with"),
                 arguments(new String[] {"jobs/prepare.conf", "reviewnet.vocab.sise=3"},
                         "unknown setting(s) [reviewnet.vocab.sise]"));

@@ -2,7 +2,6 @@ package reviewnet.corpus;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,17 +9,13 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.config.InputSettings;
-
-import static org.apache.spark.sql.functions.col;
 
 /**
  * Reads the aclImdb folder layout {@code ROOT/<split>/<label>/<id>[_<rating>].txt} with Spark's {@code binaryFile}
@@ -46,26 +41,9 @@ public final class FolderCorpusReader implements CorpusReader {
         if (folders == null) {
             checkLayout(spark.sparkContext().hadoopConfiguration());
         }
-        long maxBytes = input.maxBytes();
         InputSettings in = input;
-        // Spark's file sources drop zero-length files without a trace, and oversized contents must not be loaded:
-        // both are known from the driver's listing and reported from there. Only the rest is read, on the executors
-        // (the length filter is pushed down to the binaryFile source).
-        Dataset<Row> readable = spark.read().format("binaryFile")
-                .option("pathGlobFilter", "*.txt")
-                .load(folders.toArray(new String[0]))
-                .where(col("length").gt(0).and(col("length").leq(maxBytes))).select(col("path"), col("content"))
-                .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> decodeAll(rows, in),
-                        Encoders.row(ReviewSchema.RAW));
-        List<Row> unread = new ArrayList<>();
-        for (FileStatus file : listing) {
-            if (file.getLen() == 0 || file.getLen() > maxBytes) {
-                String reason = file.getLen() == 0 ? ReviewDecoder.EMPTY_FILE
-                        : ReviewDecoder.tooLarge(file.getLen(), maxBytes);
-                unread.add(row(file.getPath().toString(), in, null, reason, false));
-            }
-        }
-        return unread.isEmpty() ? readable : readable.unionByName(spark.createDataFrame(unread, ReviewSchema.RAW));
+        return TextFiles.read(spark, folders, false, listing, input.maxBytes(),
+                (path, text, reason, bom) -> row(path, in, text, reason, bom));
     }
 
     @Override
@@ -130,23 +108,6 @@ public final class FolderCorpusReader implements CorpusReader {
             LOG.warn("{} files under {} are not named *.txt and are ignored", ignoredFiles, input.path());
         }
         folders = found;
-    }
-
-    private static Iterator<Row> decodeAll(Iterator<Row> files, InputSettings in) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return files.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                Row file = files.next();
-                String path = file.getString(0);
-                ReviewDecoder.Decoded decoded = ReviewDecoder.decode((byte[]) file.get(1), in.maxBytes());
-                return row(path, in, decoded.text(), decoded.skipReason(), decoded.bom());
-            }
-        };
     }
 
     /** One raw row; split, label, id and rating come from the path {@code .../<split>/<label>/<stem>.txt}. */

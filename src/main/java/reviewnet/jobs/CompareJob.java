@@ -66,47 +66,68 @@ public final class CompareJob implements Job {
 
     /** Runs the comparison; returns the rows appended to the results table, in architecture order. */
     public List<Row> run(SparkSession spark) {
-        Instant started = Instant.now();
-        String runId = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + "-"
+        Run run = start(spark, newRunId(Instant.now()));
+        List<Row> rows = new ArrayList<>();
+        try {
+            for (String name : settings.train().architectures()) {
+                rows.add(trainAndEvaluate(spark, run, name,
+                        new Path(settings.paths().output(), MODELS + "/" + run.context().runId() + "/" + name)
+                                .toString(), null).row());
+            }
+        } finally {
+            deleteQuietly(spark, run.tmp());
+        }
+        System.out.println("\nreviewnet compare, run " + run.context().runId() + " (" + run.jsc().master() + ", "
+                + settings.train().epochs() + " epoch(s)):\n" + ComparisonTable.format(rows) + "\n"
+                + ComparisonTable.machineReadable(rows));
+        writeChart(spark, run.context().runId(), rows);
+        return rows;
+    }
+
+    static String newRunId(Instant now) {
+        return DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now) + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** What the architectures of one run share. */
+    record Run(JavaSparkContext jsc, PreparedData prepared, JavaRDD<DataSet> train, JavaRDD<DataSet> test,
+               ResultsTable results, ResultRow.RunContext context, DistributedTrainer trainer, String tmp) {
+    }
+
+    /** One trained, saved and evaluated architecture. */
+    record Outcome(Row row, Metrics metrics, String modelPath, DistributedTrainer.Trained trained) {
+    }
+
+    Run start(SparkSession spark, String runId) {
+        Instant started = Instant.now();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ExecutorEnvironment.applyInProcess(ExecutorEnvironment.variables(settings.train(), jsc.getConf()));
-
         PreparedData prepared = PreparedData.ensure(spark, settings.prepare());
         JavaRDD<DataSet> train = DataSets.examples(spark.read().parquet(prepared.train()));
         JavaRDD<DataSet> test = DataSets.examples(spark.read().parquet(prepared.test()));
         String output = settings.paths().output();
         ResultsTable results = new ResultsTable(new Path(output, RESULTS).toString());
-        ResultRow.RunContext run = new ResultRow.RunContext(runId, started, jobName, jsc.master(),
+        ResultRow.RunContext context = new ResultRow.RunContext(runId, started, jobName, jsc.master(),
                 prepared.fingerprint(), prepared.trainRows(), prepared.testRows(), settings.resolvedConfig(),
                 codeVersion());
         DistributedTrainer trainer = new DistributedTrainer(settings.train());
-        String tmp = new Path(output, ".tmp/" + runId).toString();
         LOG.info("run {}: {} on {} training / {} test reviews, {} workers", runId, settings.train().architectures(),
                 prepared.trainRows(), prepared.testRows(), trainer.workers(jsc));
-
-        List<Row> rows = new ArrayList<>();
-        try {
-            for (String name : settings.train().architectures()) {
-                rows.add(trainAndEvaluate(spark, jsc, name, prepared, train, test, trainer, run, results, tmp));
-            }
-        } finally {
-            deleteQuietly(spark, tmp);
-        }
-        System.out.println("\nreviewnet compare, run " + runId + " (" + jsc.master() + ", "
-                + settings.train().epochs() + " epoch(s)):\n" + ComparisonTable.format(rows) + "\n"
-                + ComparisonTable.machineReadable(rows));
-        writeChart(spark, runId, rows);
-        return rows;
+        return new Run(jsc, prepared, train, test, results, context, trainer,
+                new Path(output, ".tmp/" + runId).toString());
     }
 
-    private Row trainAndEvaluate(SparkSession spark, JavaSparkContext jsc, String name, PreparedData prepared,
-                                 JavaRDD<DataSet> train, JavaRDD<DataSet> test, DistributedTrainer trainer,
-                                 ResultRow.RunContext run, ResultsTable results, String tmp) {
+    /**
+     * Trains one architecture (resuming from {@code checkpointDir} when it holds a checkpoint; null = none), saves
+     * it to {@code modelDir}, evaluates it and appends its results row.
+     */
+    Outcome trainAndEvaluate(SparkSession spark, Run r, String name, String modelDir, String checkpointDir) {
+        JavaSparkContext jsc = r.jsc();
+        ResultRow.RunContext run = r.context();
         MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get(name), settings.model(),
                 settings.train().learningRate(), settings.train().seed());
-        DistributedTrainer.Trained trained = trainer.train(jsc, name, conf, train, prepared.trainRows(),
-                new Path(tmp, name).toString());
+        DistributedTrainer.Trained trained = r.trainer().train(jsc, name, conf, r.train(), r.prepared().trainRows(),
+                new Path(r.tmp(), name).toString(), checkpointDir);
         // Saved before the evaluation: in local mode DL4J's evaluation shares the driver network's buffers with its
         // workers, and the trained parameters must be on disk whatever happens next.
         Map<String, Object> info = new LinkedHashMap<>();
@@ -114,24 +135,25 @@ public final class CompareJob implements Job {
         info.put("architecture", name);
         info.put("data_fingerprint", run.dataFingerprint());
         info.put("config", run.config());
-        String modelPath = ModelStore.save(trained.network().getNetwork(), prepared.vocabulary(),
-                new Path(settings.paths().output(), MODELS + "/" + run.runId() + "/" + name).toString(), info,
+        info.put("epochs_trained", trained.epochs());
+        info.put("resumed_from_epoch", trained.resumedFromEpoch());
+        String modelPath = ModelStore.save(trained.network().getNetwork(), r.prepared().vocabulary(), modelDir, info,
                 jsc.hadoopConfiguration());
         jsc.setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics metrics;
         try {
-            metrics = DistributedEvaluator.evaluate(trained.network(), test, settings.train().evalBatchSize());
+            metrics = DistributedEvaluator.evaluate(trained.network(), r.test(), settings.train().evalBatchSize());
         } finally {
             jsc.clearJobGroup();
         }
         Row row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(), trained.approach(),
                 trained.network().getNetwork().numParams(), trained.seconds(), trained.examplesPerSecond(), metrics,
                 modelPath);
-        results.append(spark, List.of(row));
+        r.results().append(spark, List.of(row));
         LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training ({} examples/s); results appended to {}",
                 name, fmt(metrics.accuracy()), fmt(metrics.f1()), fmt(metrics.auc()), fmt(metrics.loss()),
-                Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()), results.path());
-        return row;
+                Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()), r.results().path());
+        return new Outcome(row, metrics, modelPath, trained);
     }
 
     private void writeChart(SparkSession spark, String runId, List<Row> rows) {
@@ -148,7 +170,7 @@ public final class CompareJob implements Job {
         }
     }
 
-    private static void deleteQuietly(SparkSession spark, String dir) {
+    static void deleteQuietly(SparkSession spark, String dir) {
         try {
             Path path = new Path(dir);
             path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);

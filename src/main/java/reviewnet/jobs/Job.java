@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import reviewnet.config.CompareSettings;
+import reviewnet.config.PredictSettings;
+import reviewnet.config.RetrainSettings;
 import reviewnet.config.PrepareSettings;
 
 /** One runnable job: its settings are built (and so validated) before Spark starts; it only wires stages. */
@@ -22,8 +24,10 @@ public interface Job {
         return switch (name) {
             case "prepare" -> new PrepareJob(PrepareSettings.from(config));
             case "compare" -> new CompareJob(CompareSettings.from(config), name);
+            case "retrain" -> new RetrainJob(RetrainSettings.from(config), name);
+            case "predict" -> new PredictJob(PredictSettings.from(config));
             default -> throw new ConfigException.BadValue(config.getValue("reviewnet.job").origin(), "reviewnet.job",
-                    "expected one of [prepare, compare], got '" + name + "'");
+                    "expected one of [prepare, compare, retrain, predict], got '" + name + "'");
         };
     }
 }

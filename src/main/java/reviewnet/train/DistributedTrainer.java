@@ -32,9 +32,12 @@ public final class DistributedTrainer {
         this.settings = settings;
     }
 
-    /** A trained network and how long it took. */
+    /**
+     * A trained network and how long it took (in this process: epochs before {@code resumedFromEpoch} were trained
+     * by an earlier, killed run and restored from its checkpoint).
+     */
     public record Trained(SparkDl4jMultiLayer network, int workers, TrainSettings.Approach approach, double seconds,
-                          long examples) {
+                          long examples, int epochs, int resumedFromEpoch) {
         public double examplesPerSecond() {
             return seconds > 0 ? examples / seconds : 0;
         }
@@ -59,6 +62,16 @@ public final class DistributedTrainer {
      */
     public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, JavaRDD<DataSet> examples,
                          long count, String tempDir) {
+        return train(jsc, name, conf, examples, count, tempDir, null);
+    }
+
+    /**
+     * Like {@link #train(JavaSparkContext, String, MultiLayerConfiguration, JavaRDD, long, String)}, with a
+     * checkpoint (network and Adam state) written to {@code checkpointDir} after every epoch; a checkpoint found
+     * there is resumed from instead of starting over.
+     */
+    public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, JavaRDD<DataSet> examples,
+                         long count, String tempDir, String checkpointDir) {
         int workers = workers(jsc);
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, 1)
                 .batchSizePerWorker(settings.batchSize())
@@ -73,11 +86,22 @@ public final class DistributedTrainer {
                 .exportDirectory(tempDir)
                 .rngSeed(settings.seed())
                 .build();
-        SparkDl4jMultiLayer network = new SparkDl4jMultiLayer(jsc, conf, master);
+        Checkpoints checkpoints = checkpointDir == null ? null : new Checkpoints(checkpointDir, jsc.hadoopConfiguration());
+        int done = checkpoints == null ? 0 : checkpoints.lastEpoch();
+        if (done > settings.epochs()) {
+            throw new IllegalStateException(checkpointDir + " holds epoch " + done + " but the run trains "
+                    + settings.epochs() + " epochs");
+        }
+        SparkDl4jMultiLayer network = done > 0
+                ? new SparkDl4jMultiLayer(jsc, checkpoints.restore(done), master)
+                : new SparkDl4jMultiLayer(jsc, conf, master);
+        if (done > 0) {
+            LOG.info("{}: resuming after epoch {} from {}", name, done, checkpointDir);
+        }
         long perRound = (long) workers * settings.batchSize() * settings.averagingFrequency();
         long started = System.nanoTime();
         try {
-            for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+            for (int epoch = done + 1; epoch <= settings.epochs(); epoch++) {
                 String group = "reviewnet-train-" + name + "-" + epoch;
                 String label = "training " + name + " epoch " + epoch + "/" + settings.epochs();
                 jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
@@ -95,13 +119,18 @@ public final class DistributedTrainer {
                 LOG.info("{}: {} examples in {} s, {} examples/s, score {}", label, count,
                         String.format("%.1f", epochSeconds), Math.round(count / epochSeconds),
                         String.format("%.4f", network.getScore()));
+                if (checkpoints != null) {
+                    checkpoints.save(epoch, network.getNetwork());
+                    LOG.info("{}: checkpoint of epoch {}/{} saved", name, epoch, settings.epochs());
+                }
             }
         } finally {
             master.deleteTempFiles(jsc);
             deleteQuietly(jsc, tempDir);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Trained(network, workers, approach(jsc), seconds, count * settings.epochs());
+        return new Trained(network, workers, approach(jsc), seconds, count * (settings.epochs() - done),
+                settings.epochs(), done);
     }
 
     static void deleteQuietly(JavaSparkContext jsc, String dir) {

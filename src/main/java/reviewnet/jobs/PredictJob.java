@@ -1,0 +1,130 @@
+package reviewnet.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reviewnet.config.PredictSettings;
+import reviewnet.corpus.CorpusException;
+import reviewnet.corpus.ReviewSchema;
+import reviewnet.corpus.TextFolderReader;
+import reviewnet.io.AtomicDirectory;
+import reviewnet.predict.Scorer;
+import reviewnet.registry.Registry;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * predict: scores raw reviews (a folder of *.txt files, or CSV/JSON/Parquet with a text column) with the champion or
+ * a named registry version. Writes {@code predictions/} (id, source, probability, prediction, model_version),
+ * {@code skipped/} (source, reason) and {@code summary.json} under {@code reviewnet.predict.output.path},
+ * committed atomically. Unreadable, empty or oversized inputs are counted and reported, the rest scored.
+ */
+public final class PredictJob implements Job {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
+
+    private final PredictSettings settings;
+
+    public PredictJob(PredictSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void execute(SparkSession spark) {
+        run(spark);
+    }
+
+    public ObjectNode run(SparkSession spark) {
+        Registry registry = new Registry(settings.registry(), spark.sparkContext().hadoopConfiguration());
+        String version = registry.versionOf(settings.modelVersion());
+        Scorer scorer = Scorer.load(spark, registry.resolve(settings.modelVersion()), version);
+        Dataset<Row> raw = read(spark).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Dataset<Row> scored = scorer.score(spark, ReviewSchema.usable(raw), settings.batchSize())
+                    .withColumn("model_version", lit(version));
+            List<Row> skipped = raw.where(col(ReviewSchema.SKIP_REASON).isNotNull())
+                    .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SKIP_REASON).as("reason"))
+                    .orderBy(ReviewSchema.SOURCE).collectAsList();
+            ObjectNode summary = new ObjectMapper().createObjectNode().put("model_version", version)
+                    .put("input", settings.inputPath());
+            try (AtomicDirectory out = AtomicDirectory.begin(settings.outputPath(),
+                    spark.sparkContext().hadoopConfiguration())) {
+                scored.write().parquet(out.path("predictions"));
+                long count = spark.read().parquet(out.path("predictions")).count();
+                spark.createDataFrame(skipped, new org.apache.spark.sql.types.StructType()
+                                .add("source", DataTypes.StringType, false).add("reason", DataTypes.StringType, false))
+                        .coalesce(1).write().parquet(out.path("skipped"));
+                summary.put("scored", count).put("skipped", skipped.size());
+                ObjectNode reasons = summary.putObject("skipped_by_reason");
+                for (Row row : skipped) {
+                    String reason = row.getString(1);
+                    int colon = reason.indexOf(':');
+                    String key = colon > 0 ? reason.substring(0, colon) : reason;
+                    reasons.put(key, reasons.path(key).asLong() + 1);
+                }
+                try (OutputStream stream = out.fileSystem().create(new Path(out.path("summary.json")), false)) {
+                    stream.write(summary.toPrettyString().getBytes(StandardCharsets.UTF_8));
+                }
+                out.commit();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + settings.outputPath(), e);
+            }
+            if (!skipped.isEmpty()) {
+                LOG.warn("{} inputs could not be scored: {}", skipped.size(), summary.path("skipped_by_reason"));
+            }
+            System.out.println("reviewnet predict: " + summary.path("scored").asLong() + " reviews scored with "
+                    + version + ", " + skipped.size() + " skipped " + summary.path("skipped_by_reason") + " -> "
+                    + settings.outputPath());
+            return summary;
+        } finally {
+            raw.unpersist();
+        }
+    }
+
+    /** Rows of {@link ReviewSchema#RAW} (split and label null). */
+    private Dataset<Row> read(SparkSession spark) {
+        if (settings.format() == PredictSettings.Format.TEXT_FILES) {
+            return new TextFolderReader(settings.inputPath(), settings.maxBytes()).read(spark);
+        }
+        Dataset<Row> table;
+        try {
+            table = spark.read().format(settings.format().name().toLowerCase()).option("header", true)
+                    .option("multiLine", true).option("escape", "\"").load(settings.inputPath());
+        } catch (Exception e) {
+            throw new CorpusException("cannot read " + settings.inputPath() + ": " + e.getMessage(), e);
+        }
+        List<String> columns = Arrays.asList(table.columns());
+        if (!columns.contains(settings.textColumn())) {
+            throw new CorpusException("input " + settings.inputPath() + " has no column '" + settings.textColumn()
+                    + "'; it has " + columns + " (set reviewnet.predict.input.text-column)");
+        }
+        Column id = columns.contains(settings.idColumn()) ? col(settings.idColumn()).cast(DataTypes.StringType)
+                : concat(input_file_name(), lit(":"), monotonically_increasing_id().cast(DataTypes.StringType));
+        Column text = col(settings.textColumn()).cast(DataTypes.StringType);
+        return table.select(id.as(ReviewSchema.ID), lit(null).cast(DataTypes.StringType).as(ReviewSchema.SPLIT),
+                lit(null).cast(DataTypes.IntegerType).as(ReviewSchema.LABEL),
+                lit(null).cast(DataTypes.IntegerType).as(ReviewSchema.RATING), input_file_name().as(ReviewSchema.SOURCE),
+                text.as(ReviewSchema.TEXT),
+                when(text.isNull().or(org.apache.spark.sql.functions.trim(text).equalTo("")), lit("empty text"))
+                        .as(ReviewSchema.SKIP_REASON),
+                lit(false).as(ReviewSchema.BOM));
+    }
+}

@@ -1,0 +1,135 @@
+package reviewnet.predict;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import reviewnet.config.JobConfig;
+import reviewnet.config.SequenceSettings;
+import reviewnet.config.TextSettings;
+import reviewnet.eval.ModelStore;
+import reviewnet.sequence.SequencePadder;
+import reviewnet.text.LuceneTokenizer;
+import reviewnet.vocab.VocabularyModel;
+
+/**
+ * Scores raw review text with a saved model ({@link ModelStore} layout): the same Lucene analysis, vocabulary and
+ * padding as in training (read from the model's own {@code model.json} and {@code vocabulary/}), then the network
+ * on the executors, restored once per partition from a broadcast copy of {@code model.zip}.
+ */
+public final class Scorer {
+    public static final StructType SCORES = new StructType()
+            .add("id", DataTypes.StringType, false)
+            .add("source", DataTypes.StringType, false)
+            .add("probability", DataTypes.DoubleType, false)
+            .add("prediction", DataTypes.IntegerType, false);
+
+    private final String modelDir;
+    private final TextSettings text;
+    private final SequenceSettings sequence;
+    private final String version;
+
+    private Scorer(String modelDir, TextSettings text, SequenceSettings sequence, String version) {
+        this.modelDir = modelDir;
+        this.text = text;
+        this.sequence = sequence;
+        this.version = version;
+    }
+
+    public static Scorer load(SparkSession spark, String modelDir, String version) {
+        Path info = new Path(modelDir, ModelStore.INFO);
+        try {
+            FileSystem fs = info.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            JsonNode json;
+            try (InputStream in = fs.open(info)) {
+                json = new ObjectMapper().readTree(in);
+            }
+            Config config = JobConfig.resolve(ConfigFactory.parseString(json.path("config").asText())
+                    .atKey(JobConfig.ROOT));
+            return new Scorer(modelDir, TextSettings.from(config), SequenceSettings.from(config), version);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model " + modelDir + " (" + ModelStore.INFO + ")", e);
+        }
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** Scores rows with columns {@code id}, {@code source}, {@code text}: id, source, probability, prediction. */
+    public Dataset<Row> score(SparkSession spark, Dataset<Row> reviews, int batchSize) {
+        VocabularyModel vocabulary = VocabularyModel.load(spark, new Path(modelDir, ModelStore.VOCABULARY).toString());
+        Dataset<Row> tokens = new LuceneTokenizer(text).setInputCol("text").setOutputCol("tokens")
+                .transform(reviews.select("id", "source", "text"));
+        Dataset<Row> sequences = new SequencePadder(sequence).setInputCol("indices").setOutputCol("seq")
+                .transform(vocabulary.setInputCol("tokens").setOutputCol("indices").transform(tokens))
+                .select("id", "source", "seq");
+        Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(modelBytes(spark));
+        int length = sequence.length();
+        return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scoreAll(rows, model, length,
+                batchSize), Encoders.row(SCORES));
+    }
+
+    private byte[] modelBytes(SparkSession spark) {
+        Path zip = new Path(modelDir, ModelStore.MODEL);
+        try (InputStream in = zip.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(zip)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + zip, e);
+        }
+    }
+
+    private static Iterator<Row> scoreAll(Iterator<Row> rows, Broadcast<byte[]> model, int length, int batchSize)
+            throws IOException {
+        if (!rows.hasNext()) {
+            return java.util.Collections.emptyIterator();
+        }
+        MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model.value()),
+                false);
+        List<Row> out = new ArrayList<>();
+        List<Row> batch = new ArrayList<>(batchSize);
+        while (rows.hasNext()) {
+            batch.add(rows.next());
+            if (batch.size() == batchSize || !rows.hasNext()) {
+                float[][] features = new float[batch.size()][length];
+                for (int i = 0; i < batch.size(); i++) {
+                    List<Integer> seq = batch.get(i).getList(2);
+                    for (int t = 0; t < length; t++) {
+                        features[i][t] = seq.get(t);
+                    }
+                }
+                INDArray p = network.output(Nd4j.create(features), false);
+                for (int i = 0; i < batch.size(); i++) {
+                    double probability = p.getDouble(i, 0);
+                    out.add(RowFactory.create(batch.get(i).getString(0), batch.get(i).getString(1), probability,
+                            probability > 0.5 ? 1 : 0));
+                }
+                batch.clear();
+            }
+        }
+        return out.iterator();
+    }
+}

@@ -1,0 +1,145 @@
+package reviewnet.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The model registry on a Hadoop-compatible file system:
+ * <pre>
+ *   versions/&lt;version&gt;/      model.zip, vocabulary/, model.json (metrics, data fingerprint, configuration)
+ *   runs/&lt;run-id&gt;.json         what a finished run did (its versions, promotion decision and reason)
+ *   champion.json                the champion pointer
+ *   checkpoints/&lt;run-id&gt;/      epoch checkpoints of unfinished runs
+ *   lock                         held by the run writing the registry
+ * </pre>
+ * JSON files are written to a temporary name and renamed over the old one (atomic on HDFS and POSIX file systems):
+ * readers never see a half-written pointer. Versions are committed by rename too.
+ */
+public final class Registry {
+    static final ObjectMapper JSON = new ObjectMapper();
+    public static final String CHAMPION = "champion";
+
+    private final Path root;
+    private final FileSystem fs;
+    private final Configuration conf;
+
+    public Registry(String path, Configuration conf) {
+        try {
+            Path p = new Path(path);
+            this.fs = p.getFileSystem(conf);
+            this.root = fs.makeQualified(p);
+            this.conf = conf;
+            fs.mkdirs(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the registry " + path, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    public String versionDir(String version) {
+        return new Path(root, "versions/" + version).toString();
+    }
+
+    public String checkpointDir(String runId, String architecture) {
+        return new Path(root, "checkpoints/" + runId + "/" + architecture).toString();
+    }
+
+    public Optional<JsonNode> champion() {
+        return read(new Path(root, "champion.json"));
+    }
+
+    public void setChampion(ObjectNode champion) {
+        write(new Path(root, "champion.json"), champion);
+    }
+
+    public Optional<JsonNode> run(String runId) {
+        return read(new Path(root, "runs/" + runId + ".json"));
+    }
+
+    public void recordRun(String runId, ObjectNode record) {
+        write(new Path(root, "runs/" + runId + ".json"), record);
+    }
+
+    /** The model folder of a version id, or of the champion for {@value #CHAMPION}. */
+    public String resolve(String versionOrChampion) {
+        String version = versionOrChampion;
+        if (CHAMPION.equals(versionOrChampion)) {
+            version = champion().map(c -> c.path("version").asText()).orElseThrow(() -> new IllegalStateException(
+                    "the registry " + root + " has no champion yet: run jobs/retrain.conf first, or name a version"));
+        }
+        String dir = versionDir(version);
+        try {
+            if (!fs.exists(new Path(dir, "model.zip"))) {
+                throw new IllegalArgumentException("the registry " + root + " has no version '" + version + "'");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    public String versionOf(String versionOrChampion) {
+        return CHAMPION.equals(versionOrChampion)
+                ? champion().map(c -> c.path("version").asText()).orElse(versionOrChampion) : versionOrChampion;
+    }
+
+    public void deleteCheckpoints(String runId) {
+        try {
+            fs.delete(new Path(root, "checkpoints/" + runId), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Optional<JsonNode> read(Path path) {
+        try {
+            if (!fs.exists(path)) {
+                return Optional.empty();
+            }
+            try (InputStream in = fs.open(path)) {
+                return Optional.of(JSON.readTree(in));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    public void write(Path path, JsonNode node) {
+        Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            fs.mkdirs(path.getParent());
+            try (OutputStream out = fs.create(tmp, false)) {
+                out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node)
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            FileContext.getFileContext(root.toUri(), conf).rename(tmp, path, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            try {
+                fs.delete(tmp, false);
+            } catch (IOException ignored) {
+                // the original failure matters
+            }
+            throw new UncheckedIOException("cannot write " + path, e);
+        }
+    }
+}

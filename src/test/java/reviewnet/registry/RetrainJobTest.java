@@ -1,0 +1,163 @@
+package reviewnet.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import reviewnet.config.JobConfig;
+import reviewnet.config.PredictSettings;
+import reviewnet.config.RetrainSettings;
+import reviewnet.jobs.PredictJob;
+import reviewnet.jobs.RetrainJob;
+import reviewnet.testing.FixtureCorpus;
+import reviewnet.testing.ImdbData;
+import reviewnet.testing.SparkTest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Champion/challenger retraining into a registry, idempotent run ids, the lock, and batch scoring, on real data. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RetrainJobTest extends SparkTest {
+    @TempDir
+    static Path tmp;
+    static Path imdb;
+    static Path registry;
+
+    @BeforeAll
+    static void data() {
+        imdb = ImdbData.slice(1000, 500);
+        registry = tmp.resolve("registry");
+    }
+
+    static List<String> base(String runId, String... more) {
+        List<String> overrides = new ArrayList<>(List.of("reviewnet.input.path=" + imdb,
+                "reviewnet.prepared.path=" + tmp.resolve("prepared"), "reviewnet.output.path=" + tmp.resolve("out"),
+                "reviewnet.retrain.registry=" + registry, "reviewnet.retrain.run-id=" + runId,
+                "reviewnet.train.architectures=[conv]", "reviewnet.train.workers=2"));
+        overrides.addAll(List.of(more));
+        return overrides;
+    }
+
+    static JsonNode retrain(String runId, String... more) {
+        return new RetrainJob(RetrainSettings.from(JobConfig.resolve(JobConfig.parseOverrides(base(runId, more)))),
+                "retrain").run(spark);
+    }
+
+    static long versions() throws IOException {
+        try (Stream<Path> list = Files.list(registry.resolve("versions"))) {
+            return list.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+        }
+    }
+
+    static Registry registry() {
+        return new Registry(registry.toString(), spark.sparkContext().hadoopConfiguration());
+    }
+
+    @Test
+    @Order(1)
+    void theBetterOfTwoRunsIsChampionAndAWeakerThirdDoesNotReplaceIt() throws IOException {
+        JsonNode first = retrain("run-1", "reviewnet.train.learning-rate=0.0003");
+        assertTrue(first.path("promoted").asBoolean(), first.toString());
+        assertEquals("no champion yet", first.path("reason").asText());
+        JsonNode second = retrain("run-2", "reviewnet.train.learning-rate=0.003", "reviewnet.train.epochs=2");
+        assertEquals(2, versions());
+        double a1 = first.path("versions").get(0).path("accuracy").asDouble();
+        double a2 = second.path("versions").get(0).path("accuracy").asDouble();
+        assertTrue(a2 > a1 + 0.005, "the second settings learn better: " + a1 + " vs " + a2);
+        JsonNode champion = registry().champion().orElseThrow();
+        assertEquals("run-2-conv", champion.path("version").asText());
+        assertEquals(a2, champion.path("accuracy").asDouble(), 1e-12);
+
+        JsonNode third = retrain("run-3", "reviewnet.train.learning-rate=0.00001");
+        assertFalse(third.path("promoted").asBoolean(), third.toString());
+        assertTrue(third.path("reason").asText().contains("does not beat it by the margin"), third.toString());
+        assertEquals(3, versions());
+        assertEquals("run-2-conv", registry().champion().orElseThrow().path("version").asText());
+        JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                registry.resolve("versions/run-3-conv/metrics.json").toFile());
+        assertEquals(third.path("versions").get(0).path("accuracy").asDouble(), metrics.path("accuracy").asDouble());
+        assertTrue(Files.exists(registry.resolve("versions/run-3-conv/model.zip")));
+        assertTrue(Files.exists(registry.resolve("versions/run-3-conv/vocabulary/metadata.json")));
+        assertFalse(Files.exists(registry.resolve("lock")), "the lock is released");
+        assertFalse(Files.exists(registry.resolve("checkpoints/run-3")), "checkpoints of a finished run are removed");
+    }
+
+    @Test
+    @Order(2)
+    void reRunningAFinishedRunIdIsANoOp() throws IOException {
+        String championBefore = Files.readString(registry.resolve("champion.json"));
+        long resultsBefore = spark.read().parquet(tmp.resolve("out/results").toString()).count();
+        JsonNode again = retrain("run-1", "reviewnet.train.learning-rate=0.003");
+        assertEquals("run-1", again.path("run_id").asText());
+        assertEquals(3, versions());
+        assertEquals(championBefore, Files.readString(registry.resolve("champion.json")));
+        assertEquals(resultsBefore, spark.read().parquet(tmp.resolve("out/results").toString()).count());
+    }
+
+    @Test
+    @Order(3)
+    void aConcurrentSecondRunIsRefused() {
+        try (RegistryLock held = RegistryLock.acquire(registry(), "scheduled-run-a")) {
+            RegistryLock.LockedException e = assertThrows(RegistryLock.LockedException.class,
+                    () -> retrain("scheduled-run-b"));
+            assertTrue(e.getMessage().contains("is locked by run 'scheduled-run-a'"), e.getMessage());
+        }
+        assertFalse(Files.exists(registry.resolve("versions/scheduled-run-b-conv")));
+    }
+
+    static PredictSettings predict(Path input, Path output) {
+        return PredictSettings.from(JobConfig.resolve(JobConfig.parseOverrides(List.of(
+                "reviewnet.retrain.registry=" + registry, "reviewnet.predict.input.path=" + input,
+                "reviewnet.predict.output.path=" + output))));
+    }
+
+    @Test
+    @Order(4)
+    void scoringTheTestSplitWithTheChampionReproducesItsAccuracy() {
+        long correct = 0;
+        long total = 0;
+        for (String label : List.of("neg", "pos")) {
+            Path out = tmp.resolve("predict-" + label);
+            new PredictJob(predict(imdb.resolve("test").resolve(label), out)).run(spark);
+            Dataset<Row> predictions = spark.read().parquet(out.resolve("predictions").toString());
+            assertEquals(List.of("id", "source", "probability", "prediction", "model_version"),
+                    List.of(predictions.columns()));
+            assertEquals(1, predictions.select("model_version").distinct().count());
+            assertEquals("run-2-conv", predictions.first().getString(4));
+            total += predictions.count();
+            correct += predictions.where("prediction = " + (label.equals("pos") ? 1 : 0)).count();
+        }
+        assertEquals(1000, total);
+        double recorded = registry().champion().orElseThrow().path("accuracy").asDouble();
+        assertEquals(recorded, correct / (double) total, 1e-9);
+    }
+
+    @Test
+    @Order(5)
+    void unreadableAndEmptyFilesAreReportedAndTheRestScored() throws IOException {
+        Path folder = FixtureCorpus.write(tmp.resolve("incoming"));
+        Path out = tmp.resolve("predict-incoming");
+        var summary = new PredictJob(predict(folder, out)).run(spark);
+        // 12 fixtures (+ train/unsup/99_0.txt and train/urls_pos.txt, which are reviews here): 5 cannot be read
+        assertEquals(5, summary.path("skipped").asLong(), summary.toString());
+        assertEquals(9, summary.path("scored").asLong(), summary.toString());
+        assertEquals(1, summary.path("skipped_by_reason").path("empty file").asLong());
+        assertEquals(1, summary.path("skipped_by_reason").path("too large").asLong());
+        assertEquals(5, spark.read().parquet(out.resolve("skipped").toString()).count());
+        assertEquals(9, spark.read().parquet(out.resolve("predictions").toString()).count());
+    }
+}
