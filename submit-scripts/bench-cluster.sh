@@ -42,7 +42,8 @@ awk '
     for (i = 1; i <= n; i++) {
       a = order[i]; r = (xs[a, 1] > 0) ? xs[a, 2] / xs[a, 1] : 0
       printf "%-12s %14.1f %14.1f %8.2f %10.4f %10.4f\n", a, xs[a, 1], xs[a, 2], r, acc[a, 1], acc[a, 2]
-      printf "BENCH architecture=%s examples_per_second_1=%.1f examples_per_second_2=%.1f ratio=%.2f accuracy_1=%.4f accuracy_2=%.4f\n", \
-        a, xs[a, 1], xs[a, 2], r, acc[a, 1], acc[a, 2]
+      lines = lines sprintf("BENCH architecture=%s examples_per_second_1=%.1f examples_per_second_2=%.1f ratio=%.2f accuracy_1=%.4f accuracy_2=%.4f\n", \
+        a, xs[a, 1], xs[a, 2], r, acc[a, 1], acc[a, 2])
     }
+    printf "\n%s", lines
   }' "$lines"

@@ -47,7 +47,8 @@ awk '
     for (i = 1; i <= n; i++) {
       a = order[i]; c = count[a]
       printf "%-12s %5d %14.1f %14.1f %10.4f\n", a, c, median(es, a, c), median(xs, a, c), median(acc, a, c)
-      printf "BENCH architecture=%s runs=%d epoch_seconds_median=%.2f examples_per_second_median=%.1f accuracy_median=%.4f\n", \
-        a, c, median(es, a, c), median(xs, a, c), median(acc, a, c)
+      lines = lines sprintf("BENCH architecture=%s runs=%d epoch_seconds_median=%.2f examples_per_second_median=%.1f accuracy_median=%.4f\n", \
+        a, c, median(es, a, c), median(xs, a, c), median(acc, a, c))
     }
+    printf "\n%s", lines
   }' "$lines"
