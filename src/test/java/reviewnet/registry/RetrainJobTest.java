@@ -119,6 +119,39 @@ class RetrainJobTest extends SparkTest {
         assertFalse(Files.exists(registry.resolve("versions/scheduled-run-b-conv")));
     }
 
+    @Test
+    @Order(6)
+    void aChampionEvaluatedOnOtherDataIsScoredAgainOnTheCurrentTestSplit() {
+        // other settings -> other prepared data (fingerprint): the recorded accuracy cannot be compared as it is
+        JsonNode weak = retrain("run-4", "reviewnet.vocab.size=5000", "reviewnet.train.learning-rate=0.00001",
+                "reviewnet.prepared.path=" + tmp.resolve("prepared-5000"));
+        assertFalse(weak.path("promoted").asBoolean(), weak.toString());
+        JsonNode champion = registry().champion().orElseThrow();
+        assertEquals("run-2-conv", weak.path("champion_before").asText());
+        // re-scored from the raw test reviews with the champion's own analysis and vocabulary: the same reviews and
+        // model as when it was evaluated, so the same accuracy
+        assertEquals(champion.path("accuracy").asDouble(), weak.path("champion_accuracy").asDouble(), 1e-9);
+    }
+
+    @Test
+    @Order(7)
+    void scoresATableWithATextColumn() throws IOException {
+        Path csv = tmp.resolve("reviews.csv");
+        Files.writeString(csv, "review_id,body\nr1,\"A wonderful, moving film. Loved it.\"\nr2,\"Awful, boring, a waste of time.\"\nr3,\n");
+        Path out = tmp.resolve("predict-csv");
+        var summary = new PredictJob(PredictSettings.from(JobConfig.resolve(JobConfig.parseOverrides(List.of(
+                "reviewnet.retrain.registry=" + registry, "reviewnet.predict.input.path=" + csv,
+                "reviewnet.predict.input.format=csv", "reviewnet.predict.input.text-column=body",
+                "reviewnet.predict.input.id-column=review_id", "reviewnet.predict.output.path=" + out,
+                "reviewnet.predict.model-version=run-1-conv"))))).run(spark);
+        assertEquals(2, summary.path("scored").asLong());
+        assertEquals(1, summary.path("skipped_by_reason").path("empty text").asLong());
+        List<Row> rows = spark.read().parquet(out.resolve("predictions").toString()).orderBy("id").collectAsList();
+        assertEquals(List.of("r1", "r2"), rows.stream().map(r -> r.getString(0)).toList());
+        assertEquals("run-1-conv", rows.get(0).getString(4));
+        assertTrue(rows.stream().allMatch(r -> r.getDouble(2) > 0 && r.getDouble(2) < 1));
+    }
+
     static PredictSettings predict(Path input, Path output) {
         return PredictSettings.from(JobConfig.resolve(JobConfig.parseOverrides(List.of(
                 "reviewnet.retrain.registry=" + registry, "reviewnet.predict.input.path=" + input,
