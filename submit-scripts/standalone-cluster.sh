@@ -8,7 +8,10 @@
 # Run folder: $CLUSTER_RUN_DIR, else target/cluster. It holds logs/, work/ (executor folders), local/, pids/, and
 # spark-auth.conf: spark.authenticate with a secret generated here (mode 600, never printed). Applications
 # authenticate with --properties-file "$RUN/spark-auth.conf" (submit.sh --cluster-run-dir does that).
-# RPC encryption: SPARK_CLUSTER_ENCRYPT=true. Web UIs are bound to 127.0.0.1.
+# RPC encryption: SPARK_CLUSTER_ENCRYPT=true. Web UIs are bound to 127.0.0.1. SPARK_CLUSTER_AUTH=false starts the
+# cluster without authentication (Spark's standalone master does not hand spark.authenticate.secret to drivers it
+# launches, so --deploy-mode cluster against an authenticated standalone cluster needs the secret in every node's
+# configuration; on a development machine, use an unauthenticated cluster for that).
 # Uses $SPARK_HOME when set, else the Spark runtime Maven assembles in target/spark-runtime.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,11 +67,15 @@ case "$cmd" in
     mkdir -p "$pids" "$run_dir/logs" "$run_dir/work" "$run_dir/conf"
     secret_file="$run_dir/spark-auth.conf"
     umask 077
-    {
-      echo "spark.authenticate true"
-      echo "spark.authenticate.secret $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
-      echo "spark.network.crypto.enabled ${SPARK_CLUSTER_ENCRYPT:-false}"
-    } > "$secret_file"
+    if [ "${SPARK_CLUSTER_AUTH:-true}" = true ]; then
+      {
+        echo "spark.authenticate true"
+        echo "spark.authenticate.secret $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+        echo "spark.network.crypto.enabled ${SPARK_CLUSTER_ENCRYPT:-false}"
+      } > "$secret_file"
+    else
+      echo "spark.authenticate false" > "$secret_file"
+    fi
     umask 022
     # The daemons read their settings from SPARK_CONF_DIR: the secret never appears on a command line.
     cp "$secret_file" "$run_dir/conf/spark-defaults.conf"

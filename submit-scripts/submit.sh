@@ -31,7 +31,7 @@ job_file="$1"; shift
 case "$deploy_mode" in client|cluster) ;; *) reviewnet_die "--deploy-mode must be client or cluster, got '$deploy_mode'" ;; esac
 app_jar="$(reviewnet_app_jar)"
 
-has_option() { local a; for a in "${spark_args[@]+"${spark_args[@]}"}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
+has_option() { local a; for a in "${spark_args[@]+"${spark_args[@]}"}"; do [[ "$a" == "$1" || "$a" == "$1="* ]] && return 0; done; return 1; }
 
 case "$master" in
   local|local\[*\])
@@ -83,6 +83,16 @@ if [ "$deploy_mode" = cluster ]; then
   resolved=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$SPARK_HOME/jars/*:$app_jar" reviewnet.Main --resolve "$job_file" "$@") \
     || exit $?
   spark_args+=(--conf "spark.reviewnet.config=$resolved")
+  # A driver launched by a standalone Worker does not get the module openings spark-submit adds on Java 17.
+  opens="-XX:+IgnoreUnrecognizedVMOptions"
+  for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
+           java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
+    opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
+  done
+  has_option spark.driver.extraJavaOptions || spark_args+=(--conf "spark.driver.extraJavaOptions=$opens")
+  # standalone: wait for the driver, so that the exit status and the log of this script are the job's
+  [[ "$master" == spark://* ]] && ! has_option spark.standalone.submit.waitAppCompletion \
+    && spark_args+=(--conf spark.standalone.submit.waitAppCompletion=true)
   app_args=(-)
 fi
 
