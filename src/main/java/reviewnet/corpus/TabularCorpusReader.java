@@ -75,8 +75,7 @@ public final class TabularCorpusReader implements CorpusReader {
             throw new CorpusException("input " + input.path() + " has no column(s) " + missing + "; it has "
                     + present + " (set reviewnet.input.columns.text/label/split)");
         }
-        Column id = present.contains(c.id()) ? col(c.id()).cast(DataTypes.StringType)
-                : concat(input_file_name(), lit(":"), monotonically_increasing_id().cast(DataTypes.StringType));
+        Column id = idColumn(present, c.id());
         InputSettings in = input;
         return table.select(id.as("id"), col(c.split()).cast(DataTypes.StringType).as("split"),
                         col(c.label()).cast(DataTypes.StringType).as("label"),
@@ -110,6 +109,12 @@ public final class TabularCorpusReader implements CorpusReader {
         } catch (IOException e) {
             throw new CorpusException("cannot list input path " + input.path() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The id column of a table, or {@code <file>:<row key>} when the table has none. */
+    public static Column idColumn(List<String> present, String idColumn) {
+        return present.contains(idColumn) ? col(idColumn).cast(DataTypes.StringType)
+                : concat(input_file_name(), lit(":"), monotonically_increasing_id().cast(DataTypes.StringType));
     }
 
     static Row toRaw(Row r, InputSettings in) {

@@ -20,16 +20,15 @@ import org.slf4j.LoggerFactory;
 import reviewnet.config.PredictSettings;
 import reviewnet.corpus.CorpusException;
 import reviewnet.corpus.ReviewSchema;
+import reviewnet.corpus.TabularCorpusReader;
 import reviewnet.corpus.TextFolderReader;
 import reviewnet.io.AtomicDirectory;
 import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.when;
 
 /**
@@ -116,8 +115,7 @@ public final class PredictJob implements Job {
             throw new CorpusException("input " + settings.inputPath() + " has no column '" + settings.textColumn()
                     + "'; it has " + columns + " (set reviewnet.predict.input.text-column)");
         }
-        Column id = columns.contains(settings.idColumn()) ? col(settings.idColumn()).cast(DataTypes.StringType)
-                : concat(input_file_name(), lit(":"), monotonically_increasing_id().cast(DataTypes.StringType));
+        Column id = TabularCorpusReader.idColumn(columns, settings.idColumn());
         Column text = col(settings.textColumn()).cast(DataTypes.StringType);
         return table.select(id.as(ReviewSchema.ID), lit(null).cast(DataTypes.StringType).as(ReviewSchema.SPLIT),
                 lit(null).cast(DataTypes.IntegerType).as(ReviewSchema.LABEL),

@@ -58,9 +58,24 @@ public final class PrepareJob implements Job {
     }
 
     public PrepareSummary run(SparkSession spark) {
-        Instant started = Instant.now();
+        return run(spark, list(spark));
+    }
+
+    /** The input, listed once: its reader (which then reads what it listed) and the resulting fingerprint. */
+    public record Listed(CorpusReader reader, String fingerprint) {
+    }
+
+    /** Lists the input without reading it; the fingerprint the prepared data of this input and settings would have. */
+    public Listed list(SparkSession spark) {
         CorpusReader reader = CorpusReader.of(settings.input());
-        String fingerprint = Fingerprint.of(reader.list(spark), settingsDigest());
+        return new Listed(reader, Fingerprint.of(reader.list(spark), settingsDigest()));
+    }
+
+    /** Prepares the input as {@link #list} found it. */
+    public PrepareSummary run(SparkSession spark, Listed listed) {
+        Instant started = Instant.now();
+        CorpusReader reader = listed.reader();
+        String fingerprint = listed.fingerprint();
         Dataset<Row> raw = reader.read(spark);
 
         Dataset<Row> analyzed = new LuceneTokenizer(settings.text()).setInputCol(ReviewSchema.TEXT)
@@ -175,11 +190,6 @@ public final class PrepareJob implements Job {
             throw new reviewnet.corpus.CorpusException("no usable review for " + empty + " in "
                     + settings.input().path() + " (see the skipped inputs in the log); nothing was written");
         }
-    }
-
-    /** The fingerprint the prepared data of the current input and settings would have; reads no file contents. */
-    public String fingerprint(SparkSession spark) {
-        return Fingerprint.of(CorpusReader.of(settings.input()).list(spark), settingsDigest());
     }
 
     /** The settings that determine the prepared data; part of the fingerprint. */

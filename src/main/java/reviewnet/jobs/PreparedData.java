@@ -31,7 +31,8 @@ public record PreparedData(String path, String fingerprint, long trainRows, long
 
     public static PreparedData ensure(SparkSession spark, PrepareSettings settings) {
         PrepareJob job = new PrepareJob(settings);
-        String wanted = job.fingerprint(spark);
+        PrepareJob.Listed listed = job.list(spark);
+        String wanted = listed.fingerprint();
         Path dir = new Path(settings.paths().prepared());
         Path summaryPath = new Path(dir, PrepareJob.SUMMARY);
         try {
@@ -44,7 +45,7 @@ public record PreparedData(String path, String fingerprint, long trainRows, long
                 }
                 LOG.info("the prepared data in {} is out of date (input or settings changed): preparing again", dir);
             }
-            job.run(spark);
+            job.run(spark, listed);
             return of(fs.makeQualified(dir).toString(), PrepareSummary.read(fs, summaryPath), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check the prepared data in " + dir, e);

@@ -126,14 +126,14 @@ public final class DistributedTrainer {
             }
         } finally {
             master.deleteTempFiles(jsc);
-            deleteQuietly(jsc, tempDir);
+            delete(jsc, tempDir);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         return new Trained(network, workers, approach(jsc), seconds, count * (settings.epochs() - done),
                 settings.epochs(), done);
     }
 
-    static void deleteQuietly(JavaSparkContext jsc, String dir) {
+    static void delete(JavaSparkContext jsc, String dir) {
         Path path = new Path(dir);
         try {
             FileSystem fs = path.getFileSystem(jsc.hadoopConfiguration());
