@@ -40,15 +40,7 @@ case "$master" in
     # (Spark runs one task per core), and OpenBLAS kernels for this CPU: OpenBLAS 0.3.19 in ND4J does not recognise
     # newer CPUs and falls back to SSE3 (the rule of ExecutorEnvironment.coretype; cluster executors get both
     # through spark.executorEnv.*, which the job sets). Values already in the environment win.
-    export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-    if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
-      flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
-      if [[ "$flags" == *" avx512f "* && "$flags" == *" avx512bw "* && "$flags" == *" avx512vl "* ]]; then
-        export OPENBLAS_CORETYPE=SkylakeX
-      elif [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]]; then
-        export OPENBLAS_CORETYPE=Haswell
-      fi
-    fi
+    reviewnet_local_native_env
     has_option --driver-memory || spark_args+=(--driver-memory "${REVIEWNET_DRIVER_MEMORY:-4g}")
     ;;
   spark://*)

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
 import reviewnet.config.ModelSettings;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
+import reviewnet.train.NativeBackend;
 
 /**
  * Where one minibatch's time goes, per architecture, in one JVM without Spark (the work one parameter-averaging worker
@@ -48,6 +49,8 @@ public final class MinibatchProfile implements Callable<Integer> {
     int batchSize = 32;
     @Option(names = "--fit-only", description = "time only whole fit calls (no per-layer split)")
     boolean fitOnly;
+    @Option(names = "--native-backend", description = "auto, generic or onednn-avx2 (default ${DEFAULT-VALUE})")
+    String nativeBackend = "auto";
     @Option(names = "--ops", description = "also print ND4J's per-op totals of the timed fit calls")
     boolean ops;
 
@@ -56,9 +59,10 @@ public final class MinibatchProfile implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.printf("minibatch profile: batch %d, %d timed after %d warm-up, native threads %s, backend %s%n",
+        String extension = NativeBackend.select(nativeBackend);
+        System.out.printf("minibatch profile: batch %d, %d timed after %d warm-up, native threads %s, nd4j-native build %s%n",
                 batchSize, batches, warmup, System.getenv("OMP_NUM_THREADS"),
-                Nd4j.getExecutioner().getEnvironmentInformation().getProperty("blas.vendor", "?"));
+                extension.isEmpty() ? "generic" : extension.substring(1));
         List<DataSet> data = minibatches(warmup + batches, new Random(7));
         for (String name : architectures) {
             profile(name, data);

@@ -10,7 +10,8 @@ import org.apache.spark.storage.StorageLevel;
 /** Distributed training ({@code reviewnet.train}). */
 public record TrainSettings(List<String> architectures, int epochs, long seed, double learningRate, int batchSize,
                             int workers, int averagingFrequency, int prefetch, Approach approach, String storageLevel,
-                            boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype)
+                            boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype,
+                            String nativeBackend)
         implements Serializable {
 
     public enum Approach { AUTO, EXPORT, DIRECT }
@@ -40,11 +41,14 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
             Settings.require(false, root, key + "storage-level", "a Spark storage level such as MEMORY_ONLY or "
                     + "MEMORY_AND_DISK_SER, got '" + level + "'");
         }
+        String nativeBackend = root.getString(key + "native-backend").trim();
+        Settings.require(List.of("auto", "generic", "onednn-avx2").contains(nativeBackend), root,
+                key + "native-backend", "auto, generic or onednn-avx2, got '" + nativeBackend + "'");
         return new TrainSettings(architectures, Settings.positiveInt(root, key + "epochs"), root.getLong(key + "seed"),
                 lr, Settings.positiveInt(root, key + "batch-size"), workers,
                 Settings.positiveInt(root, key + "averaging-frequency"), prefetch,
                 Settings.enumValue(root, key + "approach", Approach.class), level,
                 root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"), threads,
-                root.getString(key + "openblas-coretype").trim());
+                root.getString(key + "openblas-coretype").trim(), nativeBackend);
     }
 }

@@ -17,6 +17,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ import reviewnet.report.ComparisonTable;
 import reviewnet.train.DataSets;
 import reviewnet.train.DistributedTrainer;
 import reviewnet.train.ExecutorEnvironment;
+import reviewnet.train.NativeBackend;
+import reviewnet.train.TrainingData;
 
 /**
  * compare: prepare (or reuse) the dataset, then for each configured architecture train it across the executors,
@@ -57,6 +60,7 @@ public final class CompareJob implements Job {
     @Override
     public void configure(SparkConf conf) {
         ExecutorEnvironment.apply(ExecutorEnvironment.variables(settings.train(), conf), conf);
+        NativeBackend.configure(settings.train().nativeBackend(), conf);
     }
 
     @Override
@@ -75,6 +79,7 @@ public final class CompareJob implements Job {
                                 .toString(), null).row());
             }
         } finally {
+            run.close();
             deleteQuietly(spark, run.tmp());
         }
         System.out.println("\nreviewnet compare, run " + run.context().runId() + " (" + run.jsc().master() + ", "
@@ -89,9 +94,16 @@ public final class CompareJob implements Job {
                 + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** What the architectures of one run share. */
-    record Run(JavaSparkContext jsc, PreparedData prepared, JavaRDD<DataSet> train, JavaRDD<DataSet> test,
+    /**
+     * What the architectures of one run share: the training minibatches (staged once) and the test minibatches
+     * (cached once), released by {@link #close()}.
+     */
+    record Run(JavaSparkContext jsc, PreparedData prepared, TrainingData train, JavaRDD<DataSet> test,
                ResultsTable results, ResultRow.RunContext context, DistributedTrainer trainer, String tmp) {
+        void close() {
+            test.unpersist(false);
+            train.close();
+        }
     }
 
     /** One trained, saved and evaluated architecture. */
@@ -103,18 +115,21 @@ public final class CompareJob implements Job {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ExecutorEnvironment.applyInProcess(ExecutorEnvironment.variables(settings.train(), jsc.getConf()));
         PreparedData prepared = PreparedData.ensure(spark, settings.prepare());
-        JavaRDD<DataSet> train = DataSets.examples(spark.read().parquet(prepared.train()));
-        JavaRDD<DataSet> test = DataSets.examples(spark.read().parquet(prepared.test()));
         String output = settings.paths().output();
+        String tmp = new Path(output, ".tmp/" + runId).toString();
+        DistributedTrainer trainer = new DistributedTrainer(settings.train());
+        int workers = trainer.workers(jsc);
+        TrainingData train = TrainingData.stage(jsc, spark.read().parquet(prepared.train()), settings.train(),
+                trainer.approach(jsc), workers, new Path(tmp, "train").toString());
+        JavaRDD<DataSet> test = DataSets.minibatches(spark.read().parquet(prepared.test()),
+                settings.train().evalBatchSize(), workers).persist(StorageLevel.MEMORY_AND_DISK());
         ResultsTable results = new ResultsTable(new Path(output, RESULTS).toString());
         ResultRow.RunContext context = new ResultRow.RunContext(runId, started, jobName, jsc.master(),
                 prepared.fingerprint(), prepared.trainRows(), prepared.testRows(), settings.resolvedConfig(),
                 codeVersion());
-        DistributedTrainer trainer = new DistributedTrainer(settings.train());
         LOG.info("run {}: {} on {} training / {} test reviews, {} workers", runId, settings.train().architectures(),
-                prepared.trainRows(), prepared.testRows(), trainer.workers(jsc));
-        return new Run(jsc, prepared, train, test, results, context, trainer,
-                new Path(output, ".tmp/" + runId).toString());
+                prepared.trainRows(), prepared.testRows(), workers);
+        return new Run(jsc, prepared, train, test, results, context, trainer, tmp);
     }
 
     /**
@@ -127,7 +142,7 @@ public final class CompareJob implements Job {
         MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get(name), settings.model(),
                 settings.train().learningRate(), settings.train().seed());
         DistributedTrainer.Trained trained = r.trainer().train(jsc, name, conf, r.train(), r.prepared().trainRows(),
-                new Path(r.tmp(), name).toString(), checkpointDir);
+                checkpointDir);
         // Saved before the evaluation: in local mode DL4J's evaluation shares the driver network's buffers with its
         // workers, and the trained parameters must be on disk whatever happens next.
         Map<String, Object> info = new LinkedHashMap<>();

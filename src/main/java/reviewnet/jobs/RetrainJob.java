@@ -74,6 +74,7 @@ public final class RetrainJob implements Job {
                     outcomes.add(outcome);
                 }
             } finally {
+                run.close();
                 CompareJob.deleteQuietly(spark, run.tmp());
             }
             ObjectNode record = decide(spark, registry, runId, run, outcomes);

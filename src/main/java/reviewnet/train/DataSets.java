@@ -1,30 +1,88 @@
 package reviewnet.train;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.apache.spark.sql.functions;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Prepared Parquet rows (id, label, seq) as DL4J examples: features [1, length] indices, labels [1, 1]. */
+/**
+ * Prepared Parquet rows (label, seq) as DL4J minibatches: features [n, length] word indices (float), labels [n, 1].
+ * A minibatch is filled from up to {@code batchSize} consecutive rows of a partition with one array copy, so no
+ * {@code DataSet} per review is made and merged again later (that per-row work cost seconds per architecture).
+ */
 public final class DataSets {
     private DataSets() {
     }
 
-    public static JavaRDD<DataSet> examples(Dataset<Row> prepared) {
-        return prepared.select("label", "seq").toJavaRDD().map(DataSets::example);
+    /**
+     * Minibatches of the rows in a seeded random order (every minibatch mixes both labels whatever the file order),
+     * in {@code partitions} partitions; the last minibatch of a partition may be smaller.
+     */
+    public static JavaRDD<DataSet> shuffledMinibatches(Dataset<Row> prepared, int batchSize, int partitions,
+                                                       long seed) {
+        Dataset<Row> rows = prepared.select("label", "seq").orderBy(functions.rand(seed)).coalesce(partitions);
+        return rows.toJavaRDD().mapPartitions(it -> new Batcher(it, batchSize));
     }
 
-    static DataSet example(Row row) {
-        List<Integer> seq = row.getList(1);
-        float[] features = new float[seq.size()];
-        for (int i = 0; i < features.length; i++) {
-            features[i] = seq.get(i);
+    /** Minibatches in the stored order (for evaluation), in {@code partitions} partitions. */
+    public static JavaRDD<DataSet> minibatches(Dataset<Row> prepared, int batchSize, int partitions) {
+        return prepared.select("label", "seq").coalesce(partitions).toJavaRDD()
+                .mapPartitions(it -> new Batcher(it, batchSize));
+    }
+
+    /** One minibatch of the given rows (label, seq), all sequences of the same length. */
+    static DataSet minibatch(List<Row> rows) {
+        int length = rows.get(0).getList(1).size();
+        float[] features = new float[rows.size() * length];
+        float[] labels = new float[rows.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            Row row = rows.get(r);
+            List<Integer> seq = row.getList(1);
+            if (seq.size() != length) {
+                throw new IllegalStateException("prepared sequences must all have the same length: found " + length
+                        + " and " + seq.size() + " (is the prepared data from one prepare run?)");
+            }
+            int offset = r * length;
+            for (int i = 0; i < length; i++) {
+                features[offset + i] = seq.get(i);
+            }
+            labels[r] = row.getInt(0);
         }
-        INDArray x = Nd4j.create(features, new long[] {1, features.length});
-        INDArray y = Nd4j.create(new float[] {row.getInt(0)}, new long[] {1, 1});
-        return new DataSet(x, y);
+        return new DataSet(Nd4j.create(features, new long[] {rows.size(), length}),
+                Nd4j.create(labels, new long[] {rows.size(), 1}));
+    }
+
+    /** Groups a partition's rows into minibatches, lazily. */
+    private static final class Batcher implements Iterator<DataSet> {
+        private final Iterator<Row> rows;
+        private final int batchSize;
+
+        Batcher(Iterator<Row> rows, int batchSize) {
+            this.rows = rows;
+            this.batchSize = batchSize;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return rows.hasNext();
+        }
+
+        @Override
+        public DataSet next() {
+            if (!rows.hasNext()) {
+                throw new NoSuchElementException();
+            }
+            List<Row> batch = new ArrayList<>(batchSize);
+            while (batch.size() < batchSize && rows.hasNext()) {
+                batch.add(rows.next());
+            }
+            return minibatch(batch);
+        }
     }
 }

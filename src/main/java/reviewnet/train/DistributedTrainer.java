@@ -58,32 +58,24 @@ public final class DistributedTrainer {
     }
 
     /**
-     * @param tempDir a directory of this run for the training master's exported minibatches; deleted afterwards
+     * Trains {@code conf} on the staged minibatches for {@code epochs} epochs, with a checkpoint (network and Adam
+     * state) written to {@code checkpointDir} after every epoch; a checkpoint found there is resumed from instead of
+     * starting over. {@code checkpointDir} null: no checkpoints.
      */
-    public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, JavaRDD<DataSet> examples,
-                         long count, String tempDir) {
-        return train(jsc, name, conf, examples, count, tempDir, null);
-    }
-
-    /**
-     * Like {@link #train(JavaSparkContext, String, MultiLayerConfiguration, JavaRDD, long, String)}, with a
-     * checkpoint (network and Adam state) written to {@code checkpointDir} after every epoch; a checkpoint found
-     * there is resumed from instead of starting over.
-     */
-    public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, JavaRDD<DataSet> examples,
-                         long count, String tempDir, String checkpointDir) {
+    public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, TrainingData data,
+                         long count, String checkpointDir) {
         int workers = workers(jsc);
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, 1)
+        // every staged DataSet object is one minibatch of batch-size reviews
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
+                settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
                 .averagingFrequency(settings.averagingFrequency())
                 .workerPrefetchNumBatches(settings.prefetch())
                 .saveUpdater(settings.saveUpdater())
-                .rddTrainingApproach(approach(jsc) == TrainSettings.Approach.EXPORT
-                        ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .storageLevel(StorageLevel.fromString(settings.storageLevel()))
                 .repartionData(Repartition.Always)
                 .repartitionStrategy(RepartitionStrategy.Balanced)
-                .exportDirectory(tempDir)
                 .rngSeed(settings.seed())
                 .build();
         Checkpoints checkpoints = checkpointDir == null ? null : new Checkpoints(checkpointDir, jsc.hadoopConfiguration());
@@ -100,33 +92,28 @@ public final class DistributedTrainer {
         }
         long perRound = (long) workers * settings.batchSize() * settings.averagingFrequency();
         long started = System.nanoTime();
-        try {
-            for (int epoch = done + 1; epoch <= settings.epochs(); epoch++) {
-                String group = "reviewnet-train-" + name + "-" + epoch;
-                String label = "training " + name + " epoch " + epoch + "/" + settings.epochs();
-                jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
-                        + settings.averagingFrequency() + " minibatches of " + settings.batchSize() + ")", false);
-                TrainingProgress progress = new TrainingProgress(group, label, perRound, count);
-                jsc.sc().addSparkListener(progress);
-                long epochStart = System.nanoTime();
-                try {
-                    network.fit(examples);
-                } finally {
-                    jsc.sc().removeSparkListener(progress);
-                    jsc.clearJobGroup();
-                }
-                double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-                LOG.info("{}: {} examples in {} s, {} examples/s, score {}", label, count,
-                        String.format("%.1f", epochSeconds), Math.round(count / epochSeconds),
-                        String.format("%.4f", network.getScore()));
-                if (checkpoints != null) {
-                    checkpoints.save(epoch, network.getNetwork());
-                    LOG.info("{}: checkpoint of epoch {}/{} saved", name, epoch, settings.epochs());
-                }
+        for (int epoch = done + 1; epoch <= settings.epochs(); epoch++) {
+            String group = "reviewnet-train-" + name + "-" + epoch;
+            String label = "training " + name + " epoch " + epoch + "/" + settings.epochs();
+            jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
+                    + settings.averagingFrequency() + " minibatches of " + settings.batchSize() + ")", false);
+            TrainingProgress progress = new TrainingProgress(group, label, perRound, count);
+            jsc.sc().addSparkListener(progress);
+            long epochStart = System.nanoTime();
+            try {
+                data.fit(network);
+            } finally {
+                jsc.sc().removeSparkListener(progress);
+                jsc.clearJobGroup();
             }
-        } finally {
-            master.deleteTempFiles(jsc);
-            delete(jsc, tempDir);
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            LOG.info("{}: {} examples in {} s, {} examples/s, score {}", label, count,
+                    String.format("%.1f", epochSeconds), Math.round(count / epochSeconds),
+                    String.format("%.4f", network.getScore()));
+            if (checkpoints != null) {
+                checkpoints.save(epoch, network.getNetwork());
+                LOG.info("{}: checkpoint of epoch {}/{} saved", name, epoch, settings.epochs());
+            }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         return new Trained(network, workers, approach(jsc), seconds, count * (settings.epochs() - done),

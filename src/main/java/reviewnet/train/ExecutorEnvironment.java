@@ -61,7 +61,9 @@ public final class ExecutorEnvironment {
             LOG.warn("this JVM was started with OPENBLAS_CORETYPE={} (wanted {}): set it in the launch environment "
                     + "(submit-scripts/submit.sh does) for fast BLAS kernels in local mode", actualCoretype, wanted);
         }
-        LOG.info("native threads per task {}, OPENBLAS_CORETYPE {} (executors: {})", threads, actualCoretype, env);
+        LOG.info("native threads per task {}, OPENBLAS_CORETYPE {} (executors: {}), ND4J native library {}", threads,
+                actualCoretype, env, org.bytedeco.javacpp.Loader.getLoadedLibraries().getOrDefault("nd4jcpu",
+                        org.bytedeco.javacpp.Loader.getLoadedLibraries().keySet().toString()));
     }
 
     /**

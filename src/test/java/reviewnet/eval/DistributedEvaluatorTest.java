@@ -33,7 +33,8 @@ class DistributedEvaluatorTest extends SparkTest {
                 "reviewnet.input.path=" + ImdbData.slice(250), "reviewnet.prepared.path=" + tmp.resolve("prepared"),
                 "reviewnet.vocab.size=2000"))));
         PreparedData prepared = PreparedData.ensure(spark, settings.prepare());
-        JavaRDD<DataSet> test = DataSets.examples(spark.read().parquet(prepared.test()));
+        // minibatches of 64 in 2 partitions: the last minibatch of each partition is a partial one
+        JavaRDD<DataSet> test = DataSets.minibatches(spark.read().parquet(prepared.test()), 64, 2);
         MultiLayerNetwork network = new MultiLayerNetwork(SequenceClassifier.configuration(Architectures.get("conv"),
                 settings.model(), 1e-3, 5));
         network.init();

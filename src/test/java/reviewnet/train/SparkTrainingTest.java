@@ -5,15 +5,18 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.dataset.DataSet;
 import org.junit.jupiter.api.io.TempDir;
 import reviewnet.config.CompareSettings;
 import reviewnet.config.JobConfig;
+import reviewnet.config.TrainSettings;
 import reviewnet.jobs.PreparedData;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
@@ -28,6 +31,7 @@ class SparkTrainingTest extends SparkTest {
     @TempDir
     static Path tmp;
     static CompareSettings settings;
+    static Dataset<Row> rows;
     static JavaRDD<DataSet> train;
     static long trainRows;
 
@@ -39,14 +43,15 @@ class SparkTrainingTest extends SparkTest {
                 "reviewnet.output.path=" + tmp, "reviewnet.train.epochs=2", "reviewnet.train.workers=2",
                 "reviewnet.train.averaging-frequency=2"))));
         PreparedData prepared = PreparedData.ensure(spark, settings.prepare());
-        train = DataSets.examples(spark.read().parquet(prepared.train())).cache();
+        rows = spark.read().parquet(prepared.train());
+        train = DataSets.minibatches(rows, 100, 2).cache();
         trainRows = prepared.trainRows();
-        assertEquals(2000, train.count());
+        assertEquals(2000, train.map(DataSet::numExamples).reduce(Integer::sum));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"simple-rnn", "lstm", "gru", "conv-gru", "conv"})
-    void trainsAcrossTwoWorkersWithFallingLoss(String name) {
+    @CsvSource({"simple-rnn,EXPORT", "lstm,DIRECT", "gru,EXPORT", "conv-gru,DIRECT", "conv,EXPORT"})
+    void trainsAcrossTwoWorkersWithFallingLoss(String name, TrainSettings.Approach approach) {
         MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get(name), settings.model(),
                 settings.train().learningRate(), settings.train().seed());
         MultiLayerNetwork initial = new MultiLayerNetwork(conf.clone());
@@ -55,14 +60,19 @@ class SparkTrainingTest extends SparkTest {
         double before = initial.score(DataSet.merge(all), false);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        String exportDir = tmp.resolve("export-" + name).toString();
-        DistributedTrainer.Trained trained = new DistributedTrainer(settings.train()).train(jsc, name, conf, train,
-                trainRows, exportDir);
+        String stagingDir = tmp.resolve("staged-" + name).toUri().toString();
+        DistributedTrainer.Trained trained;
+        try (TrainingData data = TrainingData.stage(jsc, rows, settings.train(), approach, 2, stagingDir)) {
+            // 2000 reviews in minibatches of 32, cut per partition (2 partitions: at most one partial batch each)
+            assertTrue(data.minibatches() >= 63 && data.minibatches() <= 64, "minibatches: " + data.minibatches());
+            trained = new DistributedTrainer(settings.train()).train(jsc, name, conf, data, trainRows, null);
+        }
         double after = trained.network().calculateScore(train, true);
 
         assertEquals(2, trained.workers());
         assertEquals(2 * trainRows, trained.examples());
         assertTrue(after < before - 0.01, name + ": training loss " + before + " -> " + after);
-        assertTrue(!java.nio.file.Files.exists(Path.of(exportDir)), "the training master's export is removed");
+        assertTrue(!java.nio.file.Files.exists(Path.of(java.net.URI.create(stagingDir))),
+                "the staged minibatches are removed");
     }
 }
