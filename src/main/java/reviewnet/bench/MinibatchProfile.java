@@ -54,6 +54,9 @@ public final class MinibatchProfile implements Callable<Integer> {
     @Option(names = "--ops", description = "also print ND4J's per-op totals of the timed fit calls")
     boolean ops;
 
+    /** Reviews per forward pass when timing inference (the default eval-batch-size). */
+    static final int EVAL_BATCH = 256;
+
     /** The notebook's sizes (the defaults of reference.conf). */
     static final ModelSettings MODEL = new ModelSettings(20000, 100, 128, 128, 0.2, 64, 5, 4);
 
@@ -92,16 +95,36 @@ public final class MinibatchProfile implements Callable<Integer> {
         double f = median(fit);
         System.out.printf("%n%s: fit %.2f ms per minibatch of %d (%.0f examples/s on these threads), %d parameters%n",
                 name, f, batchSize, batchSize * 1000 / f, net.numParams());
+        double inference = inference(net, data);
+        System.out.printf("       inference: %.2f ms per %d reviews (%.0f reviews/s on these threads)%n", inference,
+                EVAL_BATCH, EVAL_BATCH * 1000 / inference);
         System.out.printf("       JVM: %.1f MiB allocated and %.2f ms GC per fit call%n", allocPerBatch, gcPerBatch);
         if (fitOnly) {
-            System.out.printf("PROFILE architecture=%s fit_ms=%.2f alloc_mib=%.1f gc_ms=%.2f%n", name, f,
-                    allocPerBatch, gcPerBatch);
+            System.out.printf("PROFILE architecture=%s fit_ms=%.2f inference_ms_per_%d=%.2f alloc_mib=%.1f "
+                    + "gc_ms=%.2f%n", name, f, EVAL_BATCH, inference, allocPerBatch, gcPerBatch);
         } else {
             split(name, net, data, f);
         }
         if (ops) {
             opProfile(net, data);
         }
+    }
+
+    /** Median time of a forward pass (inference) over {@link #EVAL_BATCH} reviews, as evaluation runs it. */
+    private double inference(MultiLayerNetwork net, List<DataSet> data) {
+        int per = EVAL_BATCH / batchSize;
+        List<INDArray> inputs = new ArrayList<>();
+        for (int i = 0; i + per <= data.size(); i += per) {
+            inputs.add(DataSet.merge(data.subList(i, i + per)).getFeatures());
+        }
+        double[] times = new double[Math.max(1, inputs.size() - 1)];
+        net.output(inputs.get(0), false);
+        for (int i = 0; i < times.length; i++) {
+            long t = System.nanoTime();
+            net.output(inputs.get((i + 1) % inputs.size()), false);
+            times[i] = (System.nanoTime() - t) / 1e6;
+        }
+        return median(times);
     }
 
     private void split(String name, MultiLayerNetwork net, List<DataSet> data, double f) {
