@@ -12,6 +12,10 @@ import org.nd4j.common.base.Preconditions;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -62,6 +66,8 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
 
     /** Forward pass of the last activate(training=true), kept for the backward pass of the same iteration. */
     private transient Fwd cachedFwd;
+    /** Training buffers (with their per-step views), reused across iterations while the shapes stay the same. */
+    private transient Buffers trainBuffers;
 
     public FusedSimpleRnnLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -149,14 +155,9 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         INDArray input;      // identity of the layer input this pass was computed for
         INDArray mask;       // identity of the mask array this pass was computed for
         INDArray output;     // sequence or last state; null for the internal backprop recompute
-        INDArray x;          // [T*mb, nIn]
-        INDArray a;          // [T*mb, n] activations act(x·W + S_{t-1}·RW + b)
-        INDArray s;          // [T*mb, n] states (the same array as a without a mask)
-        INDArray pre;        // [T*mb, n] pre-activations (activations other than tanh, training only), or null
-        INDArray maskT;      // [T, mb] or null
-        INDArray lastState;  // [mb, n] view of the last state, valid until the workspace closes
+        Buffers buf;         // X, A, S, ... and their per-step views
+        INDArray lastState;  // [mb, n] view of the last state, valid until the buffers are reused
         INDArray w, rw;
-        long mb, tLen, n, nIn;
     }
 
     private boolean isNwc() {
@@ -164,8 +165,8 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
     }
 
     /**
-     * @param store       keep what backprop needs
-     * @param forBackprop internal recompute inside backpropGradient: everything goes to BP_WORKING_MEM, no output
+     * @param store       keep what backprop needs (in the layer's training buffers)
+     * @param forBackprop internal recompute inside backpropGradient: no output
      */
     private Fwd forward(INDArray prevState, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
         assertInputSet(false);
@@ -188,58 +189,57 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
                 prevState, mb);
         // backprop assumes a zero initial state (no tBPTT), so a stored state is for inference only
         Preconditions.checkState(!(prevState != null && store), "FusedSimpleRnn: backprop from a stored state (tBPTT) is not supported");
-
-        final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
-        final ArrayType keepType = store ? (forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS) : tmpType;
-        final long rows = tLen * mb;
-        final IActivation act = layerConf().getActivationFn();
-        final boolean fast = act.getClass() == ActivationTanH.class;
-        final boolean carry = layerConf().isCarryStateOnMask();
-
-        Fwd f = new Fwd();
-        f.input = input;
-        f.mask = maskArray;
-        f.mb = mb;
-        f.tLen = tLen;
-        f.n = n;
-        f.nIn = nIn;
-        f.w = getParamWithNoise(FusedSimpleRnnParamInitializer.WEIGHT_KEY, training, mgr);
-        f.rw = getParamWithNoise(FusedSimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
-        INDArray b = getParamWithNoise(FusedSimpleRnnParamInitializer.BIAS_KEY, training, mgr);
-
-        // Input as [T*mb, nIn] (row t*mb+i = example i at step t), then all input projections with ONE gemm,
-        // written into A, where each step then adds its recurrent term.
-        INDArray x3 = mgr.createUninitialized(keepType, dataType, new long[]{tLen, mb, nIn}, 'c');
-        x3.assign(nwc ? in.permute(1, 0, 2) : in.permute(2, 0, 1));
-        f.x = x3.reshape('c', rows, nIn);
-        f.a = mgr.createUninitialized(keepType, dataType, new long[]{rows, n}, 'c');
-        Nd4j.gemm(f.x, f.w, f.a, false, false, 1.0, 0.0);
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(f.a, b.reshape(n), f.a, 1));
-
-        f.maskT = null;
         if (maskArray != null) {
             Preconditions.checkState(maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen,
                     "FusedSimpleRnn: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape",
                     mb, tLen, maskArray);
-            f.maskT = mgr.createUninitialized(keepType, dataType, new long[]{tLen, mb}, 'c');
-            f.maskT.assign(maskArray.castTo(dataType).transpose());
         }
-        final boolean masked = f.maskT != null;
-        f.s = masked ? mgr.createUninitialized(keepType, dataType, new long[]{rows, n}, 'c') : f.a;
-        f.pre = store && !fast ? mgr.createUninitialized(keepType, dataType, new long[]{rows, n}, 'c') : null;
 
+        final IActivation act = layerConf().getActivationFn();
+        final boolean fast = act.getClass() == ActivationTanH.class;
+        final boolean carry = layerConf().isCarryStateOnMask();
+        final boolean masked = maskArray != null;
+
+        Fwd f = new Fwd();
+        f.input = input;
+        f.mask = maskArray;
+        f.w = getParamWithNoise(FusedSimpleRnnParamInitializer.WEIGHT_KEY, training, mgr);
+        f.rw = getParamWithNoise(FusedSimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
+        INDArray b = getParamWithNoise(FusedSimpleRnnParamInitializer.BIAS_KEY, training, mgr);
+        final Buffers buf;
+        if (store) {
+            if (trainBuffers == null || !trainBuffers.fits(mb, tLen, nIn, n, masked, !fast, dataType)) {
+                trainBuffers = new Buffers(mb, tLen, nIn, n, masked, !fast, dataType, null);
+            }
+            buf = trainBuffers;
+        } else {
+            buf = new Buffers(mb, tLen, nIn, n, masked, false, dataType, mgr);
+        }
+        f.buf = buf;
+
+        // Input as [T*mb, nIn] (row t*mb+i = example i at step t), then all input projections with ONE gemm,
+        // written into A, where each step then adds its recurrent term.
+        buf.x.reshape('c', tLen, mb, nIn).assign(nwc ? in.permute(1, 0, 2) : in.permute(2, 0, 1));
+        Nd4j.gemm(buf.x, f.w, buf.a.all, false, false, 1.0, 0.0);
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(buf.a.all, b.reshape(n), buf.a.all, 1));
+        if (masked) {
+            buf.maskT.assign(maskArray.castTo(dataType).transpose());
+        }
+
+        RecurrentGemm gemm = new RecurrentGemm(f.rw);
         INDArray sPrev = null;                      // S_{t-1}; null = zero state
+        Pointer sPrevPtr = null;
         if (prevState != null) {
-            sPrev = mgr.createUninitialized(tmpType, dataType, new long[]{mb, n}, 'c');
+            sPrev = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[]{mb, n}, 'c');
             sPrev.assign(prevState.castTo(dataType));
         }
-        for (long t = 0; t < tLen; t++) {
-            INDArray at = rows(f.a, t * mb, mb);
+        for (int t = 0; t < tLen; t++) {
+            INDArray at = buf.a.views[t];
             if (sPrev != null) {
-                Nd4j.gemm(sPrev, f.rw, at, false, false, 1.0, 1.0);
+                gemm.apply(sPrev, sPrevPtr, at, buf.a.ptr(t), false, 1.0);
             }
-            if (f.pre != null) {
-                rows(f.pre, t * mb, mb).assign(at);
+            if (buf.pre != null) {
+                buf.pre.views[t].assign(at);
             }
             if (fast) {
                 Nd4j.getExecutioner().exec(new Tanh(at, at));
@@ -247,8 +247,8 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
                 applyActivation(act, at, training);
             }
             if (masked) {
-                INDArray st = rows(f.s, t * mb, mb);
-                INDArray m = maskRow(f.maskT, t, mb);
+                INDArray st = buf.s.views[t];
+                INDArray m = buf.maskRows[t];
                 if (carry && sPrev != null) {   // S_t = S_{t-1} + m ⊙ (A_t − S_{t-1})
                     pw(at, sPrev, st, SUB);
                     Nd4j.getExecutioner().exec(new BroadcastMulOp(st, m, st, 0));
@@ -256,19 +256,15 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
                 } else {                        // S_t = m ⊙ A_t (reset, or carry from the zero state)
                     Nd4j.getExecutioner().exec(new BroadcastMulOp(at, m, st, 0));
                 }
-                sPrev = st;
-            } else {
-                sPrev = at;
             }
+            sPrev = buf.s.views[t];
+            sPrevPtr = buf.s.ptr(t);
         }
         f.lastState = sPrev;
 
         if (!forBackprop) {
             if (layerConf().isReturnSequences()) {
-                INDArray s3 = f.s.reshape('c', tLen, mb, n);
-                INDArray view = nwc ? s3.permute(1, 0, 2) : s3.permute(1, 2, 0);
-                f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, view.shape(), nwc ? 'c' : 'f');
-                f.output.assign(view);
+                f.output = toRnnFormat(buf.s.all, tLen, mb, n, ArrayType.ACTIVATIONS, mgr);
                 if (masked && carry) {
                     // the state is carried through masked steps, but the output there is 0
                     Nd4j.getExecutioner().exec(new BroadcastMulOp(f.output, maskArray.castTo(dataType), f.output,
@@ -283,6 +279,17 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         return f;
     }
 
+    /**
+     * [T*mb, k] (row t*mb+i) as a DL4J time series in a new array of the given workspace type: [mb, T, k] ('c') for NWC,
+     * for NCW the [mb, k, T] permuted view of that array (the layout DL4J's embedding layers produce and consume:
+     * the copy moves whole rows of k, and no further copy is needed for a reshape to [mb*T, k]).
+     */
+    private INDArray toRnnFormat(INDArray rowsByTime, long tLen, long mb, long k, ArrayType type, LayerWorkspaceMgr mgr) {
+        INDArray out = mgr.createUninitialized(type, dataType, new long[]{mb, tLen, k}, 'c');
+        out.assign(rowsByTime.reshape('c', tLen, mb, k).permute(1, 0, 2));
+        return isNwc() ? out : out.permute(0, 2, 1);
+    }
+
     private static void applyActivation(IActivation a, INDArray in, boolean training) {
         INDArray out = a.getActivation(in, training);
         if (out != in) {
@@ -290,16 +297,157 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         }
     }
 
-    /** Rows [row0, row0+nRows) of a 'c' ordered matrix: a contiguous view built directly from buffer and offset. */
-    private static INDArray rows(INDArray m, long row0, long nRows) {
-        long cols = m.size(1);
-        return Nd4j.create(m.data(), new long[]{nRows, cols}, new long[]{cols, 1}, m.offset() + row0 * cols, 'c',
-                m.dataType());
+    /** The per-step [mb, k] row blocks of a [T*mb, k] matrix: views and (FLOAT/DOUBLE) raw pointers, made once. */
+    private static final class Steps {
+        final INDArray all;
+        final INDArray[] views;
+        private final Pointer[] ptrs;
+
+        Steps(INDArray all, long tLen, long mb) {
+            this.all = all;
+            long k = all.size(1);
+            views = new INDArray[(int) tLen];
+            ptrs = new Pointer[(int) tLen];
+            Pointer base = all.data().addressPointer();       // includes the array's offset
+            for (int t = 0; t < tLen; t++) {
+                views[t] = Nd4j.create(all.data(), new long[]{mb, k}, new long[]{k, 1}, all.offset() + t * mb * k, 'c',
+                        all.dataType());
+                if (all.dataType() == DataType.FLOAT) {
+                    ptrs[t] = new FloatPointer(base).position(t * mb * k);
+                } else if (all.dataType() == DataType.DOUBLE) {
+                    ptrs[t] = new DoublePointer(base).position(t * mb * k);
+                }
+            }
+        }
+
+        /** Raw pointer of step t, or null for data types without a direct BLAS call. */
+        Pointer ptr(int t) {
+            return ptrs[t];
+        }
     }
 
-    /** Row t of maskT [T, mb] as a rank-1 [mb] view. */
-    private static INDArray maskRow(INDArray maskT, long t, long mb) {
-        return Nd4j.create(maskT.data(), new long[]{mb}, new long[]{1}, maskT.offset() + t * mb, 'c', maskT.dataType());
+    /**
+     * The arrays of one pass, [T*mb, k] each, with per-step views made once (making an INDArray view costs about as
+     * much as a small op). The training buffers are kept by the layer (outside workspaces) and reused while the
+     * shapes stay the same, so a training iteration makes no views at all; inference makes them per pass in the
+     * workspace given.
+     */
+    private static final class Buffers {
+        final long mb, tLen, nIn, n;
+        final boolean masked, keepPre;
+        final DataType dataType;
+        final LayerWorkspaceMgr mgr;   // null: detached (training buffers)
+        final INDArray x;              // [T*mb, nIn] input
+        final Steps a;                 // activations act(x·W + S_{t-1}·RW + b)
+        final Steps s;                 // states (the same as a without a mask)
+        final Steps pre;               // pre-activations (training with activations other than tanh), or null
+        final INDArray maskT;          // [T, mb] or null
+        final INDArray[] maskRows;     // [mb] rows of maskT, or null
+        // backward, made on first use
+        Steps g;                       // dL/d(pre-activation)
+        Steps deriv;                   // act' (tanh), or null
+        INDArray dx;                   // [T*mb, nIn]
+        INDArray ones;                 // [1, T*mb] for the bias gradient
+
+        Buffers(long mb, long tLen, long nIn, long n, boolean masked, boolean keepPre, DataType dataType,
+                LayerWorkspaceMgr mgr) {
+            this.mb = mb;
+            this.tLen = tLen;
+            this.nIn = nIn;
+            this.n = n;
+            this.masked = masked;
+            this.keepPre = keepPre;
+            this.dataType = dataType;
+            this.mgr = mgr;
+            long rows = tLen * mb;
+            try (MemoryWorkspace ws = mgr == null ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces() : null) {
+                x = create(rows, nIn);
+                a = new Steps(create(rows, n), tLen, mb);
+                s = masked ? new Steps(create(rows, n), tLen, mb) : a;
+                pre = keepPre ? new Steps(create(rows, n), tLen, mb) : null;
+                if (masked) {
+                    maskT = create(tLen, mb);
+                    maskRows = new INDArray[(int) tLen];
+                    for (int t = 0; t < tLen; t++) {
+                        maskRows[t] = Nd4j.create(maskT.data(), new long[]{mb}, new long[]{1}, maskT.offset() + t * mb,
+                                'c', dataType);
+                    }
+                } else {
+                    maskT = null;
+                    maskRows = null;
+                }
+            }
+        }
+
+        boolean fits(long mb, long tLen, long nIn, long n, boolean masked, boolean keepPre, DataType dataType) {
+            return this.mb == mb && this.tLen == tLen && this.nIn == nIn && this.n == n && this.masked == masked
+                    && this.keepPre == keepPre && this.dataType == dataType;
+        }
+
+        /** Makes the backward arrays (once per training buffers). */
+        void prepareBackward(boolean needDeriv) {
+            if (g != null && (deriv != null || !needDeriv)) {
+                return;
+            }
+            long rows = tLen * mb;
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                if (g == null) {
+                    g = new Steps(create(rows, n), tLen, mb);
+                    dx = create(rows, nIn);
+                    ones = create(1, rows).assign(1.0);
+                }
+                if (needDeriv && deriv == null) {
+                    deriv = new Steps(create(rows, n), tLen, mb);
+                }
+            }
+        }
+
+        private INDArray create(long rows, long cols) {
+            return mgr == null ? Nd4j.createUninitialized(dataType, new long[]{rows, cols}, 'c')
+                    : mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[]{rows, cols}, 'c');
+        }
+    }
+
+    /**
+     * Row-major {@code C[mb, n] = A[mb, n] · op(RW) + beta·C} for one step. For FLOAT/DOUBLE a direct CBLAS call on raw
+     * pointers (the OpenBLAS that ND4J itself uses): about a third of the cost of {@code Nd4j.gemm} at these sizes,
+     * whose custom-op machinery dominates a [32, 128]·[128, 128] product. Other data types go through Nd4j.gemm.
+     */
+    private static final class RecurrentGemm {
+        private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+        private final INDArray rw;
+        private final Pointer rwPtr;
+        private final boolean colMajor;
+        private final int n;
+
+        RecurrentGemm(INDArray recurrentWeights) {
+            int size = (int) recurrentWeights.size(0);
+            boolean f = recurrentWeights.ordering() == 'f' && recurrentWeights.stride(0) == 1 && recurrentWeights.stride(1) == size;
+            boolean c = recurrentWeights.ordering() == 'c' && recurrentWeights.stride(0) == size && recurrentWeights.stride(1) == 1;
+            rw = f || c ? recurrentWeights : recurrentWeights.dup('f');
+            colMajor = rw.ordering() == 'f';
+            n = size;
+            DataType dt = rw.dataType();
+            rwPtr = dt == DataType.FLOAT ? new FloatPointer(rw.data().addressPointer())
+                    : dt == DataType.DOUBLE ? new DoublePointer(rw.data().addressPointer()) : null;
+        }
+
+        /** @param aPtr, cPtr raw pointers of a and c, or null (then Nd4j.gemm) */
+        void apply(INDArray a, Pointer aPtr, INDArray c, Pointer cPtr, boolean transposeRw, double beta) {
+            if (aPtr == null || cPtr == null || rwPtr == null) {
+                Nd4j.gemm(a, rw, c, false, transposeRw, 1.0, beta);
+                return;
+            }
+            int rows = (int) a.size(0);
+            int opRw = colMajor != transposeRw ? TRANS : NO_TRANS;   // RW stored 'f' is RWᵀ in row-major terms
+            if (rwPtr instanceof FloatPointer) {
+                openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, opRw, rows, n, n, 1f, (FloatPointer) aPtr, n,
+                        (FloatPointer) rwPtr, n, (float) beta, (FloatPointer) cPtr, n);
+            } else {
+                openblas_nolapack.cblas_dgemm(ROW_MAJOR, NO_TRANS, opRw, rows, n, n, 1.0, (DoublePointer) aPtr, n,
+                        (DoublePointer) rwPtr, n, beta, (DoublePointer) cPtr, n);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -316,38 +464,38 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         assertInputSet(true);
         Fwd f = cachedFwd;
         cachedFwd = null;
-        if (f == null || f.input != input || f.mask != maskArray) {
+        if (f == null || f.input != input || f.mask != maskArray || f.buf != trainBuffers) {
             f = forward(null, true, true, true, mgr);
         }
-        final long mb = f.mb, tLen = f.tLen, n = f.n, nIn = f.nIn;
+        final Buffers buf = f.buf;
+        final long mb = buf.mb, tLen = buf.tLen, n = buf.n, nIn = buf.nIn;
         final long rows = tLen * mb;
         final boolean nwc = isNwc();
         final boolean sequences = layerConf().isReturnSequences();
         final ArrayType ws = ArrayType.BP_WORKING_MEM;
         final boolean carry = layerConf().isCarryStateOnMask();
-        final boolean masked = f.maskT != null;
+        final boolean masked = buf.masked;
         final IActivation act = layerConf().getActivationFn();
+        buf.prepareBackward(buf.pre == null);
+        final Steps g = buf.g;
 
         // G = dL/d(pre-activation) per step, [T*mb, n]; starts as dL/d(output)
-        INDArray g = mgr.createUninitialized(ws, dataType, new long[]{rows, n}, 'c');
         INDArray epsIn = epsilon.castTo(dataType);
         if (sequences) {
-            g.reshape('c', tLen, mb, n).assign(nwc ? epsIn.permute(1, 0, 2) : epsIn.permute(2, 0, 1));
+            g.all.reshape('c', tLen, mb, n).assign(nwc ? epsIn.permute(1, 0, 2) : epsIn.permute(2, 0, 1));
             if (masked && carry) {
                 // carry mode: output = m ⊙ state (in reset mode the state itself is already m ⊙ act)
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(g, f.maskT.reshape(rows), g, 0));
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(g.all, buf.maskT.reshape(rows), g.all, 0));
             }
         } else {
-            rows(g, (tLen - 1) * mb, mb).assign(epsIn);
+            g.views[(int) tLen - 1].assign(epsIn);
         }
 
         // act' for all steps at once (tanh: 1 − A²); other activations go through IActivation per step
-        INDArray deriv = null;
         INDArray scratch = null;
-        if (f.pre == null) {
-            deriv = mgr.createUninitialized(ws, dataType, new long[]{rows, n}, 'c');
-            pw(f.a, f.a, deriv, MUL);
-            Nd4j.getExecutioner().exec(new OneMinus(deriv, deriv));
+        if (buf.pre == null) {
+            pw(buf.a.all, buf.a.all, buf.deriv.all, MUL);
+            Nd4j.getExecutioner().exec(new OneMinus(buf.deriv.all, buf.deriv.all));
         } else {
             scratch = mgr.createUninitialized(ws, dataType, new long[]{mb, n}, 'c');
         }
@@ -357,12 +505,12 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
             dA = mgr.createUninitialized(ws, dataType, new long[]{mb, n}, 'c');        // m_t ⊙ dL/dS_t
         }
 
-        INDArray gNext = null;
-        for (long t = tLen - 1; t >= 0; t--) {
-            INDArray gt = rows(g, t * mb, mb);
+        RecurrentGemm gemm = new RecurrentGemm(f.rw);
+        for (int t = (int) tLen - 1; t >= 0; t--) {
+            INDArray gt = g.views[t];
             // gt := dL/dS_t
-            if (gNext != null) {
-                Nd4j.gemm(gNext, f.rw, gt, false, true, 1.0, sequences ? 1.0 : 0.0);
+            if (t < tLen - 1) {
+                gemm.apply(g.views[t + 1], g.ptr(t + 1), gt, g.ptr(t), true, sequences ? 1.0 : 0.0);
                 if (carried != null) {
                     pw(gt, carried, gt, ADD);
                 }
@@ -370,7 +518,7 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
             // dL/dA_t
             INDArray dAt = gt;
             if (masked) {
-                INDArray m = maskRow(f.maskT, t, mb);
+                INDArray m = buf.maskRows[t];
                 if (carry) {        // S_t = S_{t-1} + m ⊙ (A_t − S_{t-1})
                     Nd4j.getExecutioner().exec(new BroadcastMulOp(gt, m, dA, 0));
                     pw(gt, dA, carried, SUB);
@@ -380,36 +528,31 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
                 }
             }
             // dL/d(pre-activation)
-            if (deriv != null) {
-                pw(dAt, rows(deriv, t * mb, mb), gt, MUL);
+            if (buf.pre == null) {
+                pw(dAt, buf.deriv.views[t], gt, MUL);
             } else {
-                scratch.assign(rows(f.pre, t * mb, mb));
+                scratch.assign(buf.pre.views[t]);
                 INDArray d = act.backprop(scratch, dAt).getFirst();
                 gt.assign(d);
             }
-            gNext = gt;
         }
 
         INDArray wg = gradientViews.get(FusedSimpleRnnParamInitializer.WEIGHT_KEY);
         INDArray rwg = gradientViews.get(FusedSimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
         INDArray bg = gradientViews.get(FusedSimpleRnnParamInitializer.BIAS_KEY);
 
-        Nd4j.gemm(f.x, g, wg, true, false, 1.0, 0.0);                 // dW = Xᵀ · G
-        bg.assign(g.sum(0).reshape(1, n));
+        Nd4j.gemm(buf.x, g.all, wg, true, false, 1.0, 0.0);                 // dW = Xᵀ · G
+        Nd4j.gemm(buf.ones, g.all, bg, false, false, 1.0, 0.0);            // db = Σ G (cheaper as a gemm than sum(0))
         // dRW = Σ_t S_{t-1}ᵀ · G_t over t ≥ 1 (S_{-1} = 0)
         if (tLen > 1) {
-            Nd4j.gemm(rows(f.s, 0, (tLen - 1) * mb), rows(g, mb, (tLen - 1) * mb), rwg, true, false, 1.0, 0.0);
+            Nd4j.gemm(rowBlock(buf.s.all, 0, rows - mb), rowBlock(g.all, mb, rows - mb), rwg, true, false, 1.0, 0.0);
         } else {
             rwg.assign(0.0);
         }
 
         // dL/dx = G · Wᵀ
-        INDArray dx = mgr.createUninitialized(ws, dataType, new long[]{rows, nIn}, 'c');
-        Nd4j.gemm(g, f.w, dx, false, true, 1.0, 0.0);
-        INDArray dx3 = dx.reshape('c', tLen, mb, nIn);
-        INDArray dxView = nwc ? dx3.permute(1, 0, 2) : dx3.permute(1, 2, 0);
-        INDArray epsOut = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, dxView.shape(), nwc ? 'c' : 'f');
-        epsOut.assign(dxView);
+        Nd4j.gemm(g.all, f.w, buf.dx, false, true, 1.0, 0.0);
+        INDArray epsOut = toRnnFormat(buf.dx, tLen, mb, nIn, ArrayType.ACTIVATION_GRAD, mgr);
 
         weightNoiseParams.clear();
         Gradient grad = new DefaultGradient(gradientsFlattened);
@@ -419,6 +562,13 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
 
         epsOut = backpropDropOutIfPresent(epsOut);
         return new Pair<>(grad, epsOut);
+    }
+
+    /** Rows [row0, row0+nRows) of a 'c' ordered matrix (contiguous). */
+    private static INDArray rowBlock(INDArray m, long row0, long nRows) {
+        long cols = m.size(1);
+        return Nd4j.create(m.data(), new long[]{nRows, cols}, new long[]{cols, 1}, m.offset() + row0 * cols, 'c',
+                m.dataType());
     }
 
     /** z = x (op) y with a legacy pairwise op (same shapes); much cheaper per call than INDArray.addi &amp; co. */
