@@ -24,6 +24,8 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Implementation of {@link FusedSimpleRnn}: Keras {@code SimpleRNN}, forward and backward written by hand.
@@ -37,27 +39,40 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>the input projection of all steps is ONE gemm, written straight into the state matrix:
  *       {@code S[T·mb, n] = X[T·mb, nIn] · W (+ b)};</li>
  *   <li>step t adds the recurrent term in place with one gemm, {@code S_t += S_{t-1} · RW}, and applies the
- *       activation in place: 2 native calls and 1 array view per step without a mask;</li>
+ *       activation in place: 2 native calls per step without a mask;</li>
  *   <li>backward, with {@code G[T·mb, n]} = dL/d(pre-activation): {@code G_t = (eps_t + G_{t+1} · RWᵀ) ⊙ act'_t},
  *       again one gemm and one multiplication per step; {@code act' = 1 − S²} (tanh) for all steps is computed before
- *       the loop;</li>
- *   <li>after the loop dW = Xᵀ·G, dRW = S_{0..T-2}ᵀ·G_{1..T-1}, db = Σ G and dL/dx = G·Wᵀ are one gemm/sum each.</li>
+ *       the loop; with the last step as the only output, eps_t is 0 except at T-1;</li>
+ *   <li>after the loop dW = Xᵀ·G, dRW = S_{0..T-2}ᵀ·G_{1..T-1}, db = 1ᵀ·G and dL/dx = G·Wᵀ are one gemm each.</li>
  * </ul>
- * Creating an INDArray view costs about as much as a small op in ND4J 1.0.0-M2, so per-step views are built directly
- * from buffer, shape and offset; element-wise work uses ND4J's legacy ops ({@link GRULayer.LegacyPairwise}, Tanh,
- * OneMinus, broadcast multiply), which are cheaper per call than the equivalent custom ops.
- * <p>
+ * Per-step cost is what matters at these sizes (32 × 128 per step), so:
+ * <ul>
+ *   <li>the per-step gemm is a direct CBLAS call on raw pointers ({@link RecurrentGemm}), about a third of the cost
+ *       of {@code Nd4j.gemm}, whose custom-op machinery dominates such small products;</li>
+ *   <li>making an INDArray view costs about as much as a small op in ND4J 1.0.0-M2, so the per-step views are made
+ *       once per set of buffers ({@link Buffers}), and the training buffers are kept and reused across iterations;</li>
+ *   <li>element-wise work uses ND4J's legacy ops ({@link GRULayer.LegacyPairwise}, Tanh, OneMinus, broadcast
+ *       multiply), which are cheaper per call than the equivalent custom ops;</li>
+ *   <li>input and epsilon are copied between the time series and the row layout with copies that move whole feature
+ *       rows, and dL/dx is returned in the layout DL4J's embedding layers produce and consume (see
+ *       {@link #toRnnFormat}).</li>
+ * </ul>
  * With a mask the activations {@code A_t} and the states {@code S_t} differ ({@code S_t = S_{t-1} + m_t ⊙ (A_t −
  * S_{t-1})} when carrying the state, {@code S_t = m_t ⊙ A_t} when resetting it), so both are kept; without one they
  * are the same matrix.
  *
  * <h3>Storage for backprop</h3>
- * A training forward pass ({@code activate(true)}) keeps X, A, S (and, for activations other than tanh, the
- * pre-activations) in the ACTIVATIONS workspace, which DL4J keeps open until the backward pass of the same iteration;
- * backpropGradient reuses them when the layer input and mask are still the same arrays and otherwise recomputes the
- * forward pass into BP_WORKING_MEM.
+ * A training forward pass ({@code activate(true)}) writes X, A, S (and, for activations other than tanh, the
+ * pre-activations) into the layer's training buffers, which live outside DL4J's workspaces and are reused while
+ * minibatch size, length, masking and data type stay the same (a few MB for the notebook's sizes; a layer instance is
+ * used by one thread, as all DL4J layers). backpropGradient reuses that pass when the layer input and mask are still
+ * the same arrays and otherwise recomputes it into the same buffers. Inference passes use workspace memory
+ * (FF_WORKING_MEM) instead, so large evaluation batches are not kept. Outputs and dL/dx are always new arrays in the
+ * ACTIVATIONS / ACTIVATION_GRAD workspaces.
  */
 public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FusedSimpleRnnLayer.class);
 
     public static final String STATE_KEY_PREV_ACTIVATION = "prevAct";
     private static final String TBPTT_MESSAGE =
@@ -209,6 +224,8 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         final Buffers buf;
         if (store) {
             if (trainBuffers == null || !trainBuffers.fits(mb, tLen, nIn, n, masked, !fast, dataType)) {
+                LOG.debug("{}: training buffers for minibatch {}, {} steps, mask {}, {}", layerId(), mb, tLen, masked,
+                        dataType);
                 trainBuffers = new Buffers(mb, tLen, nIn, n, masked, !fast, dataType, null);
             }
             buf = trainBuffers;
