@@ -2,12 +2,13 @@ package reviewnet.nn;
 
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
-import org.nd4j.linalg.activations.Activation;
 import reviewnet.config.ModelSettings;
+import reviewnet.nn.layers.FusedSimpleRnn;
 
-/** SimpleRNN(hidden, tanh), last step. */
+/**
+ * SimpleRNN(hidden, tanh), last step: our {@link FusedSimpleRnn} with returnSequences(false), which gives exactly what
+ * LastTimeStep(SimpleRNN) gives without building the [batch, hidden, length] sequence and its mostly-zero epsilon.
+ */
 public final class SimpleRnnArchitecture implements Architecture {
     @Override
     public String name() {
@@ -16,7 +17,6 @@ public final class SimpleRnnArchitecture implements Architecture {
 
     @Override
     public List<Layer> body(ModelSettings model) {
-        return List.of(new LastTimeStep(new SimpleRnn.Builder().nOut(model.hidden()).activation(Activation.TANH)
-                .build()));
+        return List.of(new FusedSimpleRnn.Builder().nOut(model.hidden()).returnSequences(false).build());
     }
 }
