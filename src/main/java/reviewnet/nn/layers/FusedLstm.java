@@ -148,11 +148,11 @@ public class FusedLstm extends BaseRecurrentLayer {
         InputType outputType = getOutputType(-1, inputType);
         long numParams = initializer().numParams(this);
         long updaterSize = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
-        // Per example, in elements (see FusedLstmLayer): inference keeps the input copy, the input projections and
-        // the states; training keeps the input copy and 7 rows per step for backprop, and backprop adds the epsilon
-        // copy, the per-step gate gradients (4 rows), a copy of the states and dL/dx.
-        long fwdPerEx = t * (nIn + 4 * n + n);
-        long trainPerEx = t * (nIn + 4 * n + 7 * n) + t * (n + 4 * n + n + nIn);
+        // Per example, in elements (see FusedLstmLayer): inference keeps the input copy, the input projections (as
+        // computed and regrouped by step) and the states; training keeps 7 rows per step instead of the states, and
+        // backprop adds the epsilon copy, the gate gradients (by step and regrouped), a copy of the states and dL/dx.
+        long fwdPerEx = t * (nIn + 8 * n + n);
+        long trainPerEx = t * (nIn + 8 * n + 7 * n) + t * (n + 8 * n + n + nIn);
         Map<CacheMode, Long> trainVar = new HashMap<>();
         for (CacheMode cm : CacheMode.values()) {
             trainVar.put(cm, trainPerEx);

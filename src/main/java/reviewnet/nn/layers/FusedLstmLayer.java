@@ -29,25 +29,27 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Internally everything is "features × (time, example)": 'c' ordered matrices with one row per feature and one
  * column per (t, i) pair, column index {@code t·mb + i}. Then
  * <ul>
- *   <li>the input projection of all steps is ONE gemm: {@code XP[4n, T·mb] = Wᵀ · X[nIn, T·mb] + b};</li>
- *   <li>one step is a column block {@code [k, mb]}; the per-step recurrent gemm is {@code RWᵀ · h[n, mb]}, added
- *       onto the step's input projection;</li>
+ *   <li>the input projection of all steps is ONE gemm: {@code XP[4n, T·mb] = Wᵀ · X[nIn, T·mb] + b}, then ONE
+ *       permuted copy regroups it by step ({@code [T, 4n, mb]}), because a strided copy of a {@code [4n, mb]} column
+ *       block in every step costs several times more in ND4J 1.0.0-M2; the per-step recurrent gemm
+ *       {@code RWᵀ · h[n, mb]} is added onto the step's (contiguous) input projection;</li>
  *   <li>inside a step every block (gates i, f, g, o, tanh(c), c, h) is a block of ROWS of a 'c' ordered
  *       {@code [7n, mb]} scratch matrix, so the element-wise work runs on contiguous memory and adjacent blocks are
  *       handled by one call (sigmoid of i | f, the mask update of c | h, ...);</li>
- *   <li>after the backward loop dW, dRW, db and dL/dx come from a few gemms/sums over all steps.</li>
+ *   <li>the backward loop stores the gate gradients by step ({@code [T, 4n, mb]}, contiguous) and regroups them with
+ *       one permuted copy to {@code dG[4n, T·mb]}, from which dW, dRW, db and dL/dx come with a few gemms/sums.</li>
  * </ul>
- * Per step the forward pass makes 2 array views and ~12 legacy native calls (pairwise mul/add/sub, Sigmoid, Tanh);
- * the backward pass 3 views and ~19 calls (+1 view and 2-3 calls with a mask). All other operands are views made
- * once per pass, since creating a view costs about as much as a small op in ND4J 1.0.0-M2.
+ * Per step the forward pass makes 2 array views and 11 native calls (copies, the gemm, legacy pairwise mul/add,
+ * Sigmoid, Tanh); the backward pass 3 views and 19 calls (+1 view and 2-4 calls with a mask). All other operands are
+ * views made once per pass, since creating a view costs about as much as a small op in ND4J 1.0.0-M2.
  *
  * <h3>Storage for backprop</h3>
  * A training forward pass copies the whole step scratch {@code i | f | g | o | tanh(c) | c | h} (7n rows) into a
  * {@code [2n + T·7n, mb]} array whose first 2n rows are the zero initial state {@code c | h}. Because c and h are the
  * last rows of a step block, the rows {@code [7n·t, 7n·t + 7n)} are exactly what backward step t needs:
  * {@code c_{t-1} | h_{t-1} | i | f | g | o | tanh(c_t)}, fetched with ONE contiguous copy. The derivatives come from
- * the stored activations (σ' = σ(1−σ), tanh' = 1−tanh²). The states for the output and the dRW gemm are strided
- * views of the same array. As in {@link GRULayer} the training forward pass stays in the ACTIVATIONS workspace until
+ * the stored activations (σ' = σ(1−σ), tanh' = 1−tanh²). The states for the output and the dRW gemm come from a
+ * strided view of the same array (one permuted copy each). As in {@link GRULayer} the training forward pass stays in the ACTIVATIONS workspace until
  * the backward pass of the same iteration, which reuses it when the layer input and mask are still the same arrays;
  * otherwise the forward pass is recomputed into BP_WORKING_MEM.
  *
@@ -223,6 +225,11 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         INDArray xp = mgr.createUninitialized(tmpType, dataType, new long[]{n4, cols}, 'c');
         Nd4j.gemm(f.w, f.x, xp, true, false, 1.0, 0.0);
         xp.addiColumnVector(b.reshape(n4, 1));
+        // ... regrouped by step ([T·4n, mb], block t = rows [4n·t, 4n·t + 4n)): one permuted copy here is much
+        // cheaper than a strided copy of a column block in every step
+        INDArray xpSteps = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, n4, mb}, 'c');
+        xpSteps.assign(xp.reshape('c', n4, tLen, mb).permute(1, 0, 2));
+        xpSteps = xpSteps.reshape('c', tLen * n4, mb);
 
         // Scratch for one step; all sub-views are made here once.
         INDArray sc = mgr.create(tmpType, dataType, new long[]{blk, mb}, 'c');
@@ -269,7 +276,7 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
 
         for (long t = 0; t < tLen; t++) {
             // pre-activations: x_proj (+ b) + h_{t-1}·RW
-            gates.assign(colBlock(xp, t * mb, mb));
+            gates.assign(rows(xpSteps, t * n4, n4));
             if (t > 0 || hasPrev) {
                 Nd4j.gemm(f.rw, h, gates, true, false, 1.0, 1.0);
             }
@@ -419,8 +426,8 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         INDArray gbG = rowBlock(gb, 2 * n, n);
         INDArray gbO = rowBlock(gb, 3 * n, n);
         INDArray tmp = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');
-        // gate gradients of all steps, column block t
-        INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{n4, cols}, 'c');
+        // gate gradients of all steps, [T·4n, mb] (block t contiguous; regrouped to [4n, T·mb] after the loop)
+        INDArray dgSteps = mgr.createUninitialized(ws, dataType, new long[]{tLen * n4, mb}, 'c');
 
         for (long t = tLen - 1; t >= 0; t--) {
             win.assign(rows(f.steps, t * blk, blk));
@@ -452,7 +459,7 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
             pw(d.c, gI, gbG, MUL);
             pw(d.h, tc, gbO, MUL);
             pw(gb, dAct, gb, MUL);
-            colBlock(dg, t * mb, mb).assign(gb);
+            rows(dgSteps, t * n4, n4).assign(gb);
 
             if (t > 0) {
                 boolean accumulate = masked && carry;
@@ -472,6 +479,10 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         INDArray wg = gradientViews.get(FusedLstmParamInitializer.WEIGHT_KEY);
         INDArray rwg = gradientViews.get(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY);
         INDArray bg = gradientViews.get(FusedLstmParamInitializer.BIAS_KEY);
+
+        INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{n4, tLen, mb}, 'c');
+        dg.assign(dgSteps.reshape('c', tLen, n4, mb).permute(1, 0, 2));
+        dg = dg.reshape('c', n4, cols);
 
         // dW = X · dGᵀ, db = Σ dG
         Nd4j.gemm(f.x, dg, wg, false, true, 1.0, 0.0);

@@ -1,6 +1,7 @@
 package reviewnet.nn.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.util.Random;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -16,6 +18,8 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -207,5 +211,17 @@ public class FusedLstmIntegrationTest {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> net.fit(new DataSet(Nd4j.rand(DataType.DOUBLE, 2, 3, 7), Nd4j.rand(DataType.DOUBLE, 2, 1, 7))));
         assertTrue(e.getMessage().contains("truncated BPTT"));
+    }
+
+    @Test
+    public void memoryReport() {
+        FusedLstm lstm = new FusedLstm.Builder(128, 128).returnSequences(false).build();
+        LayerMemoryReport r = lstm.getMemoryReport(InputType.recurrent(128, 100));
+        assertNotNull(r);
+        assertEquals(lstm.initializer().numParams(lstm), r.getParameterSize());
+        assertEquals(InputType.feedForward(128), r.getOutputType());
+        long train = r.getTotalMemoryBytes(32, MemoryUseMode.TRAINING, CacheMode.NONE, DataType.FLOAT);
+        long inf = r.getTotalMemoryBytes(32, MemoryUseMode.INFERENCE, CacheMode.NONE, DataType.FLOAT);
+        assertTrue(train > inf && inf > 4L * r.getParameterSize(), train + " / " + inf);
     }
 }
