@@ -1,13 +1,14 @@
 package reviewnet.nn;
 
 import java.util.List;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-import org.nd4j.linalg.activations.Activation;
 import reviewnet.config.ModelSettings;
+import reviewnet.nn.layers.FusedLstm;
 
-/** LSTM(hidden), last step; forget-gate bias 1 as Keras' unit_forget_bias. */
+/**
+ * LSTM(hidden) with Keras semantics (forget-gate bias 1 as unit_forget_bias), last step: our fused layer returns only
+ * the last step itself (Keras return_sequences=False), the same as LastTimeStep around the full sequence but cheaper.
+ */
 public final class LstmArchitecture implements Architecture {
     @Override
     public String name() {
@@ -16,7 +17,6 @@ public final class LstmArchitecture implements Architecture {
 
     @Override
     public List<Layer> body(ModelSettings model) {
-        return List.of(new LastTimeStep(new LSTM.Builder().nOut(model.hidden()).activation(Activation.TANH)
-                .gateActivationFunction(Activation.SIGMOID).forgetGateBiasInit(1.0).build()));
+        return List.of(new FusedLstm.Builder().nOut(model.hidden()).returnSequences(false).build());
     }
 }
