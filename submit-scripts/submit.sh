@@ -62,7 +62,7 @@ esac
 if [[ "$master" != local* ]]; then
   # Kryo with ND4J's registrator for the arrays Spark ships between driver and executors; site settings travel along.
   has_option spark.serializer || spark_args+=(--conf spark.serializer=org.apache.spark.serializer.KryoSerializer
-    --conf spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator)
+    --conf 'spark.kryo.registrator=reviewnet.train.BulkNDArraySerializer$Registrator')
   files="$job_file"
   [ -f "$REVIEWNET_HOME/conf/application.conf" ] && files="$files,$REVIEWNET_HOME/conf/application.conf"
   spark_args+=(--files "$files")

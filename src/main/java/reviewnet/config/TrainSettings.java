@@ -1,15 +1,19 @@
 package reviewnet.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.storage.StorageLevel;
 
 /** Distributed training ({@code reviewnet.train}). */
 public record TrainSettings(List<String> architectures, int epochs, long seed, double learningRate, int batchSize,
-                            int workers, int averagingFrequency, int prefetch, Approach approach, String storageLevel,
+                            int workers, int averagingFrequency, Map<String, Integer> averagingFrequencyByArchitecture,
+                            int prefetch, Approach approach, String storageLevel,
                             boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype,
                             String nativeBackend)
         implements Serializable {
@@ -18,6 +22,12 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
 
     public TrainSettings {
         architectures = List.copyOf(architectures);
+        averagingFrequencyByArchitecture = Map.copyOf(averagingFrequencyByArchitecture);
+    }
+
+    /** Minibatches per worker between averaging rounds for one architecture (its own value, else the default). */
+    public int averagingFrequency(String architecture) {
+        return averagingFrequencyByArchitecture.getOrDefault(architecture, averagingFrequency);
     }
 
     public static TrainSettings from(Config root, List<String> knownArchitectures) {
@@ -41,12 +51,22 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
             Settings.require(false, root, key + "storage-level", "a Spark storage level such as MEMORY_ONLY or "
                     + "MEMORY_AND_DISK_SER, got '" + level + "'");
         }
+        Map<String, Integer> byArchitecture = new TreeMap<>();
+        Config overrides = root.getConfig(key + "averaging-frequency-by-architecture");
+        for (String name : overrides.root().keySet()) {
+            String path = key + "averaging-frequency-by-architecture." + ConfigUtil.quoteString(name);
+            Settings.require(knownArchitectures.contains(name), root, path,
+                    "an architecture from " + knownArchitectures + ", got '" + name + "'");
+            int value = root.getInt(path);
+            Settings.require(value > 0, root, path, "a positive number of minibatches, got " + value);
+            byArchitecture.put(name, value);
+        }
         String nativeBackend = root.getString(key + "native-backend").trim();
         Settings.require(List.of("auto", "generic", "onednn-avx2").contains(nativeBackend), root,
                 key + "native-backend", "auto, generic or onednn-avx2, got '" + nativeBackend + "'");
         return new TrainSettings(architectures, Settings.positiveInt(root, key + "epochs"), root.getLong(key + "seed"),
                 lr, Settings.positiveInt(root, key + "batch-size"), workers,
-                Settings.positiveInt(root, key + "averaging-frequency"), prefetch,
+                Settings.positiveInt(root, key + "averaging-frequency"), byArchitecture, prefetch,
                 Settings.enumValue(root, key + "approach", Approach.class), level,
                 root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"), threads,
                 root.getString(key + "openblas-coretype").trim(), nativeBackend);

@@ -21,7 +21,8 @@ public final class ResultRow {
                          TrainSettings.Approach approach, long parameters, double trainSeconds, double examplesPerSecond, Metrics m,
                          String modelPath) {
         return RowFactory.create(run.runId(), Timestamp.from(run.started()), run.job(), architecture,
-                train.epochs(), train.seed(), train.batchSize(), train.learningRate(), train.averagingFrequency(),
+                train.epochs(), train.seed(), train.batchSize(), train.learningRate(),
+                train.averagingFrequency(architecture),
                 workers, approach.name().toLowerCase(), model.embedding(), model.hidden(), model.dropout(),
                 model.filters(), model.kernel(), model.pool(), model.vocabularySize(), model.sequenceLength(),
                 parameters, run.sparkMaster(), run.dataFingerprint(), run.trainExamples(), run.testExamples(),

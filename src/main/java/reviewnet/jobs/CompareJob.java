@@ -32,6 +32,7 @@ import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
 import reviewnet.report.AccuracyChart;
 import reviewnet.report.ComparisonTable;
+import reviewnet.train.BulkNDArraySerializer;
 import reviewnet.train.DataSets;
 import reviewnet.train.DistributedTrainer;
 import reviewnet.train.ExecutorEnvironment;
@@ -66,6 +67,14 @@ public final class CompareJob implements Job {
         // about a fifth of an epoch's CPU samples (PROFILE=1 submit-scripts/bench.sh). Under Spark's RPC message limit.
         if (!conf.contains("spark.task.maxDirectResultSize")) {
             conf.set("spark.task.maxDirectResultSize", "64m");
+        }
+        // ... and they are serialized with Kryo, ND4J arrays with a bulk copy of their buffer (BulkNDArraySerializer)
+        if (!conf.contains("spark.serializer")) {
+            conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+            conf.set("spark.kryo.registrator", BulkNDArraySerializer.Registrator.class.getName());
+        }
+        if (!conf.contains("spark.kryoserializer.buffer.max")) {
+            conf.set("spark.kryoserializer.buffer.max", "1g");
         }
     }
 

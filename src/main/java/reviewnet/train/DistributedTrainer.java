@@ -65,11 +65,12 @@ public final class DistributedTrainer {
     public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, TrainingData data,
                          long count, String checkpointDir) {
         int workers = workers(jsc);
+        int frequency = settings.averagingFrequency(name);
         // every staged DataSet object is one minibatch of batch-size reviews
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
                 settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
-                .averagingFrequency(settings.averagingFrequency())
+                .averagingFrequency(frequency)
                 .workerPrefetchNumBatches(settings.prefetch())
                 .saveUpdater(settings.saveUpdater())
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
@@ -90,13 +91,13 @@ public final class DistributedTrainer {
         if (done > 0) {
             LOG.info("{}: resuming after epoch {} from {}", name, done, checkpointDir);
         }
-        long perRound = (long) workers * settings.batchSize() * settings.averagingFrequency();
+        long perRound = (long) workers * settings.batchSize() * frequency;
         long started = System.nanoTime();
         for (int epoch = done + 1; epoch <= settings.epochs(); epoch++) {
             String group = "reviewnet-train-" + name + "-" + epoch;
             String label = "training " + name + " epoch " + epoch + "/" + settings.epochs();
             jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
-                    + settings.averagingFrequency() + " minibatches of " + settings.batchSize() + ")", false);
+                    + frequency + " minibatches of " + settings.batchSize() + ")", false);
             TrainingProgress progress = new TrainingProgress(group, label, perRound, count);
             jsc.sc().addSparkListener(progress);
             long epochStart = System.nanoTime();
