@@ -31,15 +31,17 @@ import org.slf4j.LoggerFactory;
  * plain loads and stores), without per-row INDArray views or ops.
  *
  * <h3>Layout</h3>
- * W is [nIn, nOut] 'f' ordered (DL4J's layout), so the vector of word v is strided by nIn while a feature column
- * W[:, j] is contiguous (nIn values, 80 KB for 20,000 floats). Both loops therefore run column by column: for each
- * feature j, all indices of the minibatch read (forward) or update (backward) the same column, which stays in cache,
- * instead of touching nOut cache lines spread over the whole 10 MB matrix per word.
+ * W is [nIn, nOut] 'f' ordered (DL4J's layout), so the vector of word v is strided by nIn (each element in its own
+ * cache line). Both loops still run word by word (row r: all nOut elements of word idx[r]), writing or reading one
+ * contiguous row of the output or epsilon: word frequencies are Zipf distributed, so the few frequent words' cache
+ * lines stay cached, and measured with Zipf indices at the product's sizes this order is about 3 times cheaper than
+ * going column by column (0.7 ms vs 2.2 ms CPU for the gather or the scatter-add alone).
  * <p>
  * The output is a new [minibatch, T, nOut] 'c' array in the ACTIVATIONS workspace, returned as is for NWC and as its
  * [minibatch, nOut, T] permuted view for NCW: the same physical layout as DL4J's layer, which the following layers'
- * copies are tuned for (see {@link FusedSimpleRnnLayer}). Epsilon may arrive in any layout: the backward loop reads
- * it through its strides.
+ * copies are tuned for (see {@link FusedSimpleRnnLayer}). Epsilon in that layout (what FusedSimpleRnn returns) is
+ * read in place; in any other layout (a convolution's [minibatch, nOut, T] 'c') it is first copied into it with one
+ * ND4J assign, because reading nOut strided values per word costs more than the copy.
  * <p>
  * The indices are read from the input in both passes (a few microseconds), so backprop does not depend on state kept
  * from the forward pass.
@@ -144,18 +146,18 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
         return layerConf().getOutputFormat() == RNNFormat.NCW ? out.permute(0, 2, 1) : out;
     }
 
-    /** out[r·n + j] = W[idx[r], j] (· mask[r]), column by column (see the class comment). */
+    /** out[r·n + j] = W[idx[r], j] (· mask[r]), word by word (see the class comment). */
     private static void gather(FloatBuffer w, int ws0, int ws1, int[] idx, double[] mask, FloatBuffer out, int n) {
-        int rows = idx.length;
-        for (int j = 0; j < n; j++) {
-            int col = j * ws1;
+        for (int r = 0, o = 0; r < idx.length; r++) {
+            int src = idx[r] * ws0;
             if (mask == null) {
-                for (int r = 0, o = j; r < rows; r++, o += n) {
-                    out.put(o, w.get(col + idx[r] * ws0));
+                for (int j = 0; j < n; j++, o++) {
+                    out.put(o, w.get(src + j * ws1));
                 }
             } else {
-                for (int r = 0, o = j; r < rows; r++, o += n) {
-                    out.put(o, (float) (w.get(col + idx[r] * ws0) * mask[r]));
+                float m = (float) mask[r];
+                for (int j = 0; j < n; j++, o++) {
+                    out.put(o, w.get(src + j * ws1) * m);
                 }
             }
         }
@@ -163,12 +165,11 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
 
     /** The DOUBLE version of {@link #gather(FloatBuffer, int, int, int[], double[], FloatBuffer, int)}. */
     private static void gather(DoubleBuffer w, int ws0, int ws1, int[] idx, double[] mask, DoubleBuffer out, int n) {
-        int rows = idx.length;
-        for (int j = 0; j < n; j++) {
-            int col = j * ws1;
-            for (int r = 0, o = j; r < rows; r++, o += n) {
-                double v = w.get(col + idx[r] * ws0);
-                out.put(o, mask == null ? v : v * mask[r]);
+        for (int r = 0, o = 0; r < idx.length; r++) {
+            int src = idx[r] * ws0;
+            double m = mask == null ? 1.0 : mask[r];
+            for (int j = 0; j < n; j++, o++) {
+                out.put(o, w.get(src + j * ws1) * m);
             }
         }
     }
@@ -186,19 +187,23 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
                     + Arrays.toString(expected) + " expected, got " + Arrays.toString(epsilon.shape()));
         }
         INDArray eps = epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType);
-        // strides of eps for (example, step, feature)
-        int es0 = (int) eps.stride(0);
-        int esT = (int) eps.stride(ncw ? 2 : 1);
-        int esF = (int) eps.stride(ncw ? 1 : 2);
+        // as [mb, T, n]: read in place when each (example, step) row of n is contiguous, else copied into that layout
+        INDArray rows = ncw ? eps.permute(0, 2, 1) : eps;
+        if (rows.stride(2) != 1) {
+            INDArray copy = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
+                    new long[]{ix.mb, ix.tLen, n}, 'c');
+            rows = copy.assign(rows);
+        }
+        int es0 = (int) rows.stride(0), esT = (int) rows.stride(1);
 
         INDArray g = gradientViews.get(FastEmbeddingParamInitializer.WEIGHT_KEY);
         // the updater reads (and overwrites) the whole view, so all of it is written each time
         zero(g);
         int gs0 = (int) g.stride(0), gs1 = (int) g.stride(1);
         if (dataType == DataType.FLOAT) {
-            scatterAdd(floats(eps), es0, esT, esF, ix, mask, floats(g), gs0, gs1, n);
+            scatterAdd(floats(rows), es0, esT, ix, mask, floats(g), gs0, gs1, n);
         } else {
-            scatterAdd(doubles(eps), es0, esT, esF, ix, mask, doubles(g), gs0, gs1, n);
+            scatterAdd(doubles(rows), es0, esT, ix, mask, doubles(g), gs0, gs1, n);
         }
 
         Gradient ret = new DefaultGradient(gradientsFlattened);
@@ -207,39 +212,35 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
         return new Pair<>(ret, null);
     }
 
-    /** G[idx[r], j] += eps(r, j) (· mask[r]), column by column; eps read through its strides. */
-    private static void scatterAdd(FloatBuffer eps, int es0, int esT, int esF, Indices ix, double[] mask,
+    /**
+     * G[idx[r], j] += eps(r, j) (· mask[r]), word by word; eps(r = i·T + t, j) is at {@code i·es0 + t·esT + j}.
+     */
+    private static void scatterAdd(FloatBuffer eps, int es0, int esT, Indices ix, double[] mask,
                                    FloatBuffer g, int gs0, int gs1, int n) {
-        int[] idx = ix.idx;
-        int tLen = ix.tLen;
-        for (int j = 0; j < n; j++) {
-            int col = j * gs1;
-            int r = 0;
-            for (int i = 0; i < ix.mb; i++) {
-                int e = i * es0 + j * esF;
-                for (int t = 0; t < tLen; t++, r++, e += esT) {
-                    int k = col + idx[r] * gs0;
-                    float v = eps.get(e);
-                    g.put(k, g.get(k) + (mask == null ? v : (float) (v * mask[r])));
+        for (int i = 0, r = 0; i < ix.mb; i++) {
+            for (int t = 0; t < ix.tLen; t++, r++) {
+                int e = i * es0 + t * esT;
+                int dst = ix.idx[r] * gs0;
+                float m = mask == null ? 1f : (float) mask[r];
+                for (int j = 0; j < n; j++) {
+                    int k = dst + j * gs1;
+                    g.put(k, g.get(k) + eps.get(e + j) * m);
                 }
             }
         }
     }
 
-    /** The DOUBLE version of {@link #scatterAdd(FloatBuffer, int, int, int, Indices, double[], FloatBuffer, int, int, int)}. */
-    private static void scatterAdd(DoubleBuffer eps, int es0, int esT, int esF, Indices ix, double[] mask,
+    /** The DOUBLE version of {@link #scatterAdd(FloatBuffer, int, int, Indices, double[], FloatBuffer, int, int, int)}. */
+    private static void scatterAdd(DoubleBuffer eps, int es0, int esT, Indices ix, double[] mask,
                                    DoubleBuffer g, int gs0, int gs1, int n) {
-        int[] idx = ix.idx;
-        int tLen = ix.tLen;
-        for (int j = 0; j < n; j++) {
-            int col = j * gs1;
-            int r = 0;
-            for (int i = 0; i < ix.mb; i++) {
-                int e = i * es0 + j * esF;
-                for (int t = 0; t < tLen; t++, r++, e += esT) {
-                    int k = col + idx[r] * gs0;
-                    double v = eps.get(e);
-                    g.put(k, g.get(k) + (mask == null ? v : v * mask[r]));
+        for (int i = 0, r = 0; i < ix.mb; i++) {
+            for (int t = 0; t < ix.tLen; t++, r++) {
+                int e = i * es0 + t * esT;
+                int dst = ix.idx[r] * gs0;
+                double m = mask == null ? 1.0 : mask[r];
+                for (int j = 0; j < n; j++) {
+                    int k = dst + j * gs1;
+                    g.put(k, g.get(k) + eps.get(e + j) * m);
                 }
             }
         }

@@ -189,6 +189,32 @@ public class FastEmbeddingTest {
         return g;
     }
 
+    /** Epsilon as FusedSimpleRnn returns it (rows of nOut contiguous, read in place) and as a 'c' [mb, nOut, T] (copied). */
+    @Test
+    public void gradientDoesNotDependOnEpsilonLayout() {
+        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        net.initGradientsView();
+        org.deeplearning4j.nn.api.Layer layer = net.getLayer(0);
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        Nd4j.getRandom().setSeed(9);
+        INDArray rowsEps = Nd4j.rand(DataType.FLOAT, MB, T, E).permute(0, 2, 1);
+        INDArray cEps = rowsEps.dup('c');
+        assertEquals(1, rowsEps.stride(1));
+        assertEquals(1, cEps.stride(2));
+        layer.activate(indices(), true, mgr);
+        INDArray fromRows = layer.backpropGradient(rowsEps, mgr).getFirst().getGradientFor("W").dup();
+        INDArray fromC = layer.backpropGradient(cEps, mgr).getFirst().getGradientFor("W").dup();
+        assertTrue(fromRows.amaxNumber().doubleValue() > 0.1);
+        assertTrue(fromC.equalsWithEps(fromRows, 1e-6), "gradient depends on the epsilon layout");
+        // word 3 occurs at (0,1), (0,2), (0,5), (0,6), (2,1), (2,6)
+        INDArray expected = Nd4j.zeros(DataType.FLOAT, E);
+        int[][] at = {{0, 1}, {0, 2}, {0, 5}, {0, 6}, {2, 1}, {2, 6}};
+        for (int[] p : at) {
+            expected.addi(cEps.get(point(p[0]), all(), point(p[1])).reshape(E));
+        }
+        assertTrue(fromC.getRow(3).reshape(E).equalsWithEps(expected, 1e-6), "row of word 3");
+    }
+
     /** Several fit steps from the same start: the same parameters afterwards (gradient view fully rewritten each time). */
     @Test
     public void trainsLikeDl4j() {
