@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -15,11 +14,15 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import reviewnet.config.ModelSettings;
+import reviewnet.nn.layers.FastEmbedding;
 
 /**
  * The network every architecture shares: Embedding(vocabulary, embedding) → Dropout → [architecture body] →
  * Dense(1, sigmoid) with binary cross-entropy, trained with Adam. Input: [batch, length] word indices (float).
  * Initialization follows Keras: embeddings uniform(-0.05, 0.05), kernels Glorot uniform, biases zero.
+ * <p>
+ * The embedding is {@link FastEmbedding}: DL4J's {@code EmbeddingSequenceLayer} without bias (its default), with the
+ * same parameters, initialization and output ([batch, embedding, length], NCW), but a much cheaper backward pass.
  */
 public final class SequenceClassifier {
     private SequenceClassifier() {
@@ -34,7 +37,7 @@ public final class SequenceClassifier {
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .biasInit(0.0)
                 .list()
-                .layer(new EmbeddingSequenceLayer.Builder()
+                .layer(new FastEmbedding.Builder()
                         .nIn(model.vocabularySize()).nOut(model.embedding())
                         .inputLength(model.sequenceLength())
                         .weightInit(new UniformDistribution(-0.05, 0.05))
