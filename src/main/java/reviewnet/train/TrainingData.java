@@ -65,6 +65,8 @@ public final class TrainingData implements AutoCloseable {
     public static TrainingData stage(JavaSparkContext jsc, Dataset<Row> train, TrainSettings settings,
                                      TrainSettings.Approach approach, int workers, String dir) {
         long started = System.nanoTime();
+        // a killed run with the same run id (retrain resumes) may have left a partial staging behind
+        DistributedTrainer.delete(jsc, dir);
         JavaRDD<DataSet> batches = DataSets.shuffledMinibatches(train, settings.batchSize(), workers,
                 settings.seed());
         JavaRDD<String> paths = null;

@@ -97,7 +97,10 @@ class StandaloneClusterIT extends SparkTest {
                 "jobs/compare.conf",
                 "reviewnet.input.path=" + imdb, "reviewnet.prepared.path=" + run.resolve("prepared"),
                 "reviewnet.output.path=" + run.resolve(output), "reviewnet.train.architectures=[gru, conv]",
-                "reviewnet.train.epochs=2", "reviewnet.train.learning-rate=0.003"));
+                "reviewnet.train.epochs=2", "reviewnet.train.learning-rate=0.003",
+                // several averaging rounds per epoch of this 2,000-review slice (7 at frequency 5; the default 20
+                // gives 2), so that the executor can be killed in the middle of conv's first epoch
+                "reviewnet.train.averaging-frequency=5"));
         args.addAll(List.of(overrides));
         return script("submit.sh", args.toArray(new String[0]));
     }
