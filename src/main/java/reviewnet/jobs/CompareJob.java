@@ -63,8 +63,9 @@ public final class CompareJob implements Job {
         ExecutorEnvironment.apply(ExecutorEnvironment.variables(settings.train(), conf), conf);
         NativeBackend.configure(settings.train().nativeBackend(), conf);
         // Every averaging round returns each worker's parameters and Adam state (about 30 MB for the default
-        // networks): as direct task results they skip a block-manager fetch through the network stack, which took
-        // about a fifth of an epoch's CPU samples (PROFILE=1 submit-scripts/bench.sh). Under Spark's RPC message limit.
+        // networks): as direct task results (under Spark's RPC message limit) they skip a block-manager fetch through
+        // the network stack; Spark's scheduling, block manager and netty held about a fifth of an epoch's CPU samples
+        // (PROFILE=1 submit-scripts/bench.sh).
         if (!conf.contains("spark.task.maxDirectResultSize")) {
             conf.set("spark.task.maxDirectResultSize", "64m");
         }
