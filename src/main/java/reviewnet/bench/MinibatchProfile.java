@@ -54,8 +54,9 @@ public final class MinibatchProfile implements Callable<Integer> {
     @Option(names = "--ops", description = "also print ND4J's per-op totals of the timed fit calls")
     boolean ops;
 
-    /** Reviews per forward pass when timing inference (the default eval-batch-size). */
-    static final int EVAL_BATCH = 256;
+    @Option(names = "--eval-batch-size", description = "reviews per forward pass when timing inference "
+            + "(default ${DEFAULT-VALUE}, as reference.conf's eval-batch-size)")
+    int evalBatch = 256;
 
     /** The notebook's sizes (the defaults of reference.conf). */
     static final ModelSettings MODEL = new ModelSettings(20000, 100, 128, 128, 0.2, 64, 5, 4);
@@ -97,11 +98,11 @@ public final class MinibatchProfile implements Callable<Integer> {
                 name, f, batchSize, batchSize * 1000 / f, net.numParams());
         double inference = inference(net, data);
         System.out.printf("       inference: %.2f ms per %d reviews (%.0f reviews/s on these threads)%n", inference,
-                EVAL_BATCH, EVAL_BATCH * 1000 / inference);
+                evalBatch, evalBatch * 1000 / inference);
         System.out.printf("       JVM: %.1f MiB allocated and %.2f ms GC per fit call%n", allocPerBatch, gcPerBatch);
         if (fitOnly) {
             System.out.printf("PROFILE architecture=%s fit_ms=%.2f inference_ms_per_%d=%.2f alloc_mib=%.1f "
-                    + "gc_ms=%.2f%n", name, f, EVAL_BATCH, inference, allocPerBatch, gcPerBatch);
+                    + "gc_ms=%.2f%n", name, f, evalBatch, inference, allocPerBatch, gcPerBatch);
         } else {
             split(name, net, data, f);
         }
@@ -110,9 +111,9 @@ public final class MinibatchProfile implements Callable<Integer> {
         }
     }
 
-    /** Median time of a forward pass (inference) over {@link #EVAL_BATCH} reviews, as evaluation runs it. */
+    /** Median time of a forward pass (inference) over {@code --eval-batch-size} reviews, as evaluation runs it. */
     private double inference(MultiLayerNetwork net, List<DataSet> data) {
-        int per = EVAL_BATCH / batchSize;
+        int per = evalBatch / batchSize;
         List<INDArray> inputs = new ArrayList<>();
         for (int i = 0; i + per <= data.size(); i += per) {
             inputs.add(DataSet.merge(data.subList(i, i + per)).getFeatures());

@@ -159,8 +159,7 @@ public final class CompareJob implements Job {
                 settings.train().learningRate(), settings.train().seed());
         DistributedTrainer.Trained trained = r.trainer().train(jsc, name, conf, r.train(), r.prepared().trainRows(),
                 checkpointDir);
-        // Saved before the evaluation: in local mode DL4J's evaluation shares the driver network's buffers with its
-        // workers, and the trained parameters must be on disk whatever happens next.
+        // Saved before the evaluation: the trained parameters must be on disk whatever happens next.
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("run_id", run.runId());
         info.put("architecture", name);
@@ -173,7 +172,7 @@ public final class CompareJob implements Job {
         jsc.setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics metrics;
         try {
-            metrics = DistributedEvaluator.evaluate(trained.network(), r.test(), settings.train().evalBatchSize());
+            metrics = DistributedEvaluator.evaluate(trained.network().getNetwork(), r.test(), settings.train().evalBatchSize());
         } finally {
             jsc.clearJobGroup();
         }

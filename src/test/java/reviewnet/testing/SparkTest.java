@@ -4,7 +4,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** One local[2] Spark session per test class. */
+/** One local[2] Spark session per test class, serializing with Kryo as the jobs do. */
 public abstract class SparkTest {
     protected static SparkSession spark;
 
@@ -17,6 +17,9 @@ public abstract class SparkTest {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.files.openCostInBytes", "8192")
+                // as the jobs run (CompareJob.configure): what crosses task boundaries must survive Kryo
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .config("spark.kryo.registrator", "reviewnet.train.BulkNDArraySerializer$Registrator")
                 .getOrCreate();
     }
 
