@@ -13,6 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/spark-env.sh"
 
 master="local[*]"
 deploy_mode=client
+verbose=false
 spark_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,7 +21,8 @@ while [ $# -gt 0 ]; do
     --master=*) master="${1#--master=}"; shift ;;
     --deploy-mode) [ $# -ge 2 ] || reviewnet_die "--deploy-mode needs client or cluster"; deploy_mode="$2"; shift 2 ;;
     -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --verbose|--supervise) spark_args+=("$1"); shift ;;
+    --verbose) verbose=true; spark_args+=("$1"); shift ;;
+    --supervise) spark_args+=("$1"); shift ;;
     --*) [ $# -ge 2 ] || reviewnet_die "$1 needs a value"; spark_args+=("$1" "$2"); shift 2 ;;
     *) break ;;
   esac
@@ -88,6 +90,16 @@ if [ "$deploy_mode" = cluster ]; then
   app_args=(-)
 fi
 
+# Console: reviewnet at INFO, Spark/Hadoop/DL4J at WARN (--verbose or REVIEWNET_CONSOLE_LEVEL=info: everything);
+# the full log goes to a file per run (conf/log4j2.properties). A log4j2 file of the operator's wins.
+if [ -z "${LOG4J_CONFIGURATION_FILE:-}" ] && [[ " ${spark_args[*]+"${spark_args[*]}"} " != *log4j*configurationFile* ]]; then
+  export LOG4J_CONFIGURATION_FILE="$REVIEWNET_HOME/conf/log4j2.properties"
+  $verbose && export REVIEWNET_CONSOLE_LEVEL=info
+  log_dir="${REVIEWNET_LOG_DIR:-$REVIEWNET_HOME/output/logs}"
+  mkdir -p "$log_dir" || reviewnet_die "cannot create the log folder $log_dir (set REVIEWNET_LOG_DIR)"
+  export REVIEWNET_LOG_FILE="${REVIEWNET_LOG_FILE:-$log_dir/$(date -u +%Y%m%d-%H%M%S)-$(basename "$job_file" .conf)-$$.log}"
+  echo "reviewnet: full log in $REVIEWNET_LOG_FILE" >&2
+fi
 echo "reviewnet: submitting $job_file to $master in $deploy_mode mode ($REVIEWNET_SPARK_SOURCE)" >&2
 if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   exec "$SPARK_HOME/bin/spark-submit" --master "$master" --deploy-mode "$deploy_mode" \

@@ -33,6 +33,12 @@ final class Settings {
         return value;
     }
 
+    static java.time.Duration positiveDuration(Config config, String key) {
+        java.time.Duration value = config.getDuration(key);
+        require(!value.isNegative() && !value.isZero(), config, key, "a positive duration such as 10s, got " + value);
+        return value;
+    }
+
     static void require(boolean condition, Config config, String key, String expected) {
         if (!condition) {
             throw new ConfigException.BadValue(config.getValue(key).origin(), key, "expected " + expected);

@@ -15,7 +15,7 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                             int workers, int averagingFrequency, Map<String, Integer> averagingFrequencyByArchitecture,
                             int prefetch, Approach approach, String storageLevel,
                             boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype,
-                            String nativeBackend)
+                            String nativeBackend, java.time.Duration progressInterval)
         implements Serializable {
 
     public enum Approach { AUTO, EXPORT, DIRECT }
@@ -69,6 +69,7 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                 Settings.positiveInt(root, key + "averaging-frequency"), byArchitecture, prefetch,
                 Settings.enumValue(root, key + "approach", Approach.class), level,
                 root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"), threads,
-                root.getString(key + "openblas-coretype").trim(), nativeBackend);
+                root.getString(key + "openblas-coretype").trim(), nativeBackend,
+                Settings.positiveDuration(root, key + "progress-interval"));
     }
 }

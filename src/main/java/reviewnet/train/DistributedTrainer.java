@@ -98,13 +98,17 @@ public final class DistributedTrainer {
             String label = "training " + name + " epoch " + epoch + "/" + settings.epochs();
             jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
                     + frequency + " minibatches of " + settings.batchSize() + ")", false);
-            TrainingProgress progress = new TrainingProgress(group, label, perRound, count);
-            jsc.sc().addSparkListener(progress);
             long epochStart = System.nanoTime();
-            try {
-                data.fit(network);
+            try (TrainingProgress progress = TrainingProgress.forConsole(group, label, perRound, count,
+                    settings.progressInterval())) {
+                jsc.sc().addSparkListener(progress);
+                try {
+                    data.fit(network);
+                    progress.done();
+                } finally {
+                    jsc.sc().removeSparkListener(progress);
+                }
             } finally {
-                jsc.sc().removeSparkListener(progress);
                 jsc.clearJobGroup();
             }
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;

@@ -100,7 +100,9 @@ class StandaloneClusterIT extends SparkTest {
                 "reviewnet.train.epochs=2", "reviewnet.train.learning-rate=0.003",
                 // several averaging rounds per epoch of this 2,000-review slice (7 at frequency 5; the default 20
                 // gives 2), so that the executor can be killed in the middle of conv's first epoch
-                "reviewnet.train.averaging-frequency=5"));
+                "reviewnet.train.averaging-frequency=5",
+                // a progress line for every round (the output is not a console): the kill waits for round 2
+                "reviewnet.train.progress-interval=1ms"));
         args.addAll(List.of(overrides));
         return script("submit.sh", args.toArray(new String[0]));
     }
