@@ -11,7 +11,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +110,7 @@ public final class FolderCorpusReader implements CorpusReader {
     }
 
     /** One raw row; split, label, id and rating come from the path {@code .../<split>/<label>/<stem>.txt}. */
-    static Row row(String path, InputSettings in, String text, String skipReason, boolean bom) {
+    static Row row(String path, InputSettings in, String text, SkipReason.Skip skip, boolean bom) {
         int slash = path.lastIndexOf('/');
         int parentSlash = path.lastIndexOf('/', slash - 1);
         int splitSlash = path.lastIndexOf('/', parentSlash - 1);
@@ -126,6 +125,6 @@ public final class FolderCorpusReader implements CorpusReader {
         }
         int label = in.labels().indexOf(labelName);
         String id = split + "/" + labelName + "/" + stem;
-        return RowFactory.create(id, split, label < 0 ? null : label, rating, path, text, skipReason, bom);
+        return ReviewSchema.raw(id, split, label < 0 ? null : label, rating, path, text, skip, bom);
     }
 }

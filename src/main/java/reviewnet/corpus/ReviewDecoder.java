@@ -14,21 +14,24 @@ import java.nio.charset.StandardCharsets;
 public final class ReviewDecoder {
     /** Share of control characters (other than tab, CR, LF, FF) above which a text counts as binary. */
     static final double MAX_CONTROL_SHARE = 0.01;
-    static final String EMPTY_FILE = "empty file";
 
     private ReviewDecoder() {
     }
 
-    /** The outcome for one file: exactly one of {@code text} and {@code skipReason} is non-null. */
-    public record Decoded(String text, String skipReason, boolean bom) {
-        static Decoded skip(String reason) {
-            return new Decoded(null, reason, false);
+    /** The outcome for one file: exactly one of {@code text} and {@code skip} is non-null. */
+    public record Decoded(String text, SkipReason.Skip skip, boolean bom) {
+        static Decoded skip(SkipReason.Skip skip) {
+            return new Decoded(null, skip, false);
         }
+    }
+
+    static SkipReason.Skip emptyFile() {
+        return SkipReason.EMPTY_FILE.because("0 bytes");
     }
 
     public static Decoded decode(byte[] bytes, long maxBytes) {
         if (bytes.length == 0) {
-            return Decoded.skip(EMPTY_FILE);
+            return Decoded.skip(emptyFile());
         }
         if (bytes.length > maxBytes) {
             return Decoded.skip(tooLarge(bytes.length, maxBytes));
@@ -41,7 +44,7 @@ public final class ReviewDecoder {
         }
         for (int i = offset; i < bytes.length; i++) {
             if (bytes[i] == 0) {
-                return Decoded.skip("binary content: NUL byte at offset " + i);
+                return Decoded.skip(SkipReason.BINARY.because("NUL byte at offset " + i));
             }
         }
         String text;
@@ -52,26 +55,26 @@ public final class ReviewDecoder {
         CharBuffer out = CharBuffer.allocate(bytes.length - offset + 1);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            return Decoded.skip("invalid UTF-8 at byte offset " + in.position());
+            return Decoded.skip(SkipReason.INVALID_UTF8.because("at byte offset " + in.position()));
         }
         result = decoder.flush(out);
         if (result.isError()) {
-            return Decoded.skip("invalid UTF-8 at end of file");
+            return Decoded.skip(SkipReason.INVALID_UTF8.because("at end of file"));
         }
         out.flip();
         text = out.toString();
         if (text.isBlank()) {
-            return Decoded.skip("empty text (whitespace only)");
+            return Decoded.skip(SkipReason.EMPTY_TEXT.because("whitespace only"));
         }
         long control = text.chars().filter(ReviewDecoder::isBinaryControl).count();
         if (control > MAX_CONTROL_SHARE * text.length()) {
-            return Decoded.skip("binary content: " + control + " control characters in " + text.length());
+            return Decoded.skip(SkipReason.BINARY.because(control + " control characters in " + text.length()));
         }
         return new Decoded(text, null, bom);
     }
 
-    static String tooLarge(long length, long maxBytes) {
-        return "too large: " + length + " bytes > reviewnet.input.max-bytes (" + maxBytes + ")";
+    static SkipReason.Skip tooLarge(long length, long maxBytes) {
+        return SkipReason.TOO_LARGE.because(length + " bytes > reviewnet.input.max-bytes (" + maxBytes + ")");
     }
 
     private static boolean isBinaryControl(int c) {

@@ -16,8 +16,10 @@ public final class ReviewSchema {
     public static final String RATING = "rating";
     public static final String SOURCE = "source";
     public static final String TEXT = "text";
-    /** Null for a usable review, else why it is skipped. */
+    /** Null for a usable review, else the code of why it is skipped ({@link SkipReason#code()}). */
     public static final String SKIP_REASON = "skip_reason";
+    /** Null for a usable review, else the detail of why this input is skipped. */
+    public static final String SKIP_DETAIL = "skip_detail";
     /** True when a UTF-8 byte order mark was removed. */
     public static final String BOM = "bom";
 
@@ -30,6 +32,7 @@ public final class ReviewSchema {
             .add(SOURCE, DataTypes.StringType, false)
             .add(TEXT, DataTypes.StringType, true)
             .add(SKIP_REASON, DataTypes.StringType, true)
+            .add(SKIP_DETAIL, DataTypes.StringType, true)
             .add(BOM, DataTypes.BooleanType, false);
 
     private ReviewSchema() {
@@ -40,10 +43,18 @@ public final class ReviewSchema {
         return raw.where(col(SKIP_REASON).isNull()).select(reviewColumns());
     }
 
-    /** Skipped inputs: source, split, label, reason. */
+    /** Skipped inputs: source, split, label, reason (code), detail. */
     public static Dataset<Row> skipped(Dataset<Row> raw) {
         return raw.where(col(SKIP_REASON).isNotNull())
-                .select(col(SOURCE), col(SPLIT), col(LABEL), col(SKIP_REASON).as("reason"));
+                .select(col(SOURCE), col(SPLIT), col(LABEL), col(SKIP_REASON).as("reason"),
+                        col(SKIP_DETAIL).as("detail"));
+    }
+
+    /** One row of {@link #RAW}; {@code skip} null for a usable review. */
+    public static Row raw(String id, String split, Integer label, Integer rating, String source, String text,
+                          SkipReason.Skip skip, boolean bom) {
+        return org.apache.spark.sql.RowFactory.create(id, split, label, rating, source, text,
+                skip == null ? null : skip.code(), skip == null ? null : skip.detail(), bom);
     }
 
     static Column[] reviewColumns() {

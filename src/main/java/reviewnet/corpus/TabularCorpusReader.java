@@ -16,7 +16,6 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import reviewnet.config.InputSettings;
@@ -124,13 +123,14 @@ public final class TabularCorpusReader implements CorpusReader {
         String source = r.getString(3);
         String text = r.getString(4);
         Integer label = labelIndex(labelValue, in.labels());
-        String reason = null;
+        SkipReason.Skip reason = null;
         if (split == null || !in.splits().contains(split)) {
-            reason = "unknown split '" + split + "': expected one of " + in.splits();
+            reason = SkipReason.UNKNOWN_SPLIT.because("'" + split + "': expected one of " + in.splits());
         } else if (label == null) {
-            reason = "unknown label '" + labelValue + "': expected one of " + in.labels() + " or 0, 1";
+            reason = SkipReason.UNKNOWN_LABEL.because("'" + labelValue + "': expected one of " + in.labels()
+                    + " or 0, 1");
         } else if (text == null || text.isBlank()) {
-            reason = "empty text";
+            reason = SkipReason.EMPTY_TEXT.because(text == null ? "no text" : "whitespace only");
         } else {
             long bytes = text.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > in.maxBytes()) {
@@ -141,7 +141,7 @@ public final class TabularCorpusReader implements CorpusReader {
         if (bom) {
             text = text.substring(1);
         }
-        return RowFactory.create(id.isEmpty() ? source : id, split, label, null, source,
+        return ReviewSchema.raw(id.isEmpty() ? source : id, split, label, null, source,
                 reason == null ? text : null, reason, bom);
     }
 

@@ -22,7 +22,7 @@ import static org.apache.spark.sql.functions.col;
 final class TextFiles {
     /** Makes the raw row of one file from its path and decoding outcome. */
     interface RowMaker extends Serializable {
-        Row row(String path, String text, String skipReason, boolean bom);
+        Row row(String path, String text, SkipReason.Skip skip, boolean bom);
     }
 
     private TextFiles() {
@@ -40,7 +40,7 @@ final class TextFiles {
         List<Row> unread = new ArrayList<>();
         for (FileStatus file : listing) {
             if (file.getLen() == 0 || file.getLen() > maxBytes) {
-                String reason = file.getLen() == 0 ? ReviewDecoder.EMPTY_FILE
+                SkipReason.Skip reason = file.getLen() == 0 ? ReviewDecoder.emptyFile()
                         : ReviewDecoder.tooLarge(file.getLen(), maxBytes);
                 unread.add(maker.row(file.getPath().toString(), null, reason, false));
             }
@@ -59,7 +59,7 @@ final class TextFiles {
             public Row next() {
                 Row file = files.next();
                 ReviewDecoder.Decoded decoded = ReviewDecoder.decode((byte[]) file.get(1), maxBytes);
-                return maker.row(file.getString(0), decoded.text(), decoded.skipReason(), decoded.bom());
+                return maker.row(file.getString(0), decoded.text(), decoded.skip(), decoded.bom());
             }
         };
     }

@@ -10,7 +10,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -66,7 +65,7 @@ public final class TextFolderReader implements CorpusReader {
             String relative = file.startsWith(prefix) ? file.substring(prefix.length())
                     : file.substring(file.lastIndexOf('/') + 1);
             String id = relative.endsWith(".txt") ? relative.substring(0, relative.length() - 4) : relative;
-            return RowFactory.create(id, null, null, null, file, text, reason, bom);
+            return ReviewSchema.raw(id, null, null, null, file, text, reason, bom);
         });
     }
 }

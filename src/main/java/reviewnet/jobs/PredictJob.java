@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import reviewnet.config.PredictSettings;
 import reviewnet.corpus.CorpusException;
 import reviewnet.corpus.ReviewSchema;
+import reviewnet.corpus.SkipReason;
 import reviewnet.corpus.TabularCorpusReader;
 import reviewnet.corpus.TextFolderReader;
 import reviewnet.io.AtomicDirectory;
@@ -60,7 +61,8 @@ public final class PredictJob implements Job {
             Dataset<Row> scored = scorer.score(spark, ReviewSchema.usable(raw), settings.batchSize())
                     .withColumn("model_version", lit(version));
             List<Row> skipped = raw.where(col(ReviewSchema.SKIP_REASON).isNotNull())
-                    .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SKIP_REASON).as("reason"))
+                    .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SKIP_REASON).as("reason"),
+                            col(ReviewSchema.SKIP_DETAIL).as("detail"))
                     .orderBy(ReviewSchema.SOURCE).collectAsList();
             ObjectNode summary = new ObjectMapper().createObjectNode().put("model_version", version)
                     .put("input", settings.inputPath());
@@ -69,15 +71,14 @@ public final class PredictJob implements Job {
                 scored.write().parquet(out.path("predictions"));
                 long count = spark.read().parquet(out.path("predictions")).count();
                 spark.createDataFrame(skipped, new org.apache.spark.sql.types.StructType()
-                                .add("source", DataTypes.StringType, false).add("reason", DataTypes.StringType, false))
+                                .add("source", DataTypes.StringType, false).add("reason", DataTypes.StringType, false)
+                                .add("detail", DataTypes.StringType, true))
                         .coalesce(1).write().parquet(out.path("skipped"));
                 summary.put("scored", count).put("skipped", skipped.size());
                 ObjectNode reasons = summary.putObject("skipped_by_reason");
                 for (Row row : skipped) {
-                    String reason = row.getString(1);
-                    int colon = reason.indexOf(':');
-                    String key = colon > 0 ? reason.substring(0, colon) : reason;
-                    reasons.put(key, reasons.path(key).asLong() + 1);
+                    String code = row.getString(1);
+                    reasons.put(code, reasons.path(code).asLong() + 1);
                 }
                 try (OutputStream stream = out.fileSystem().create(new Path(out.path("summary.json")), false)) {
                     stream.write(summary.toPrettyString().getBytes(StandardCharsets.UTF_8));
@@ -121,8 +122,10 @@ public final class PredictJob implements Job {
                 lit(null).cast(DataTypes.IntegerType).as(ReviewSchema.LABEL),
                 lit(null).cast(DataTypes.IntegerType).as(ReviewSchema.RATING), input_file_name().as(ReviewSchema.SOURCE),
                 text.as(ReviewSchema.TEXT),
-                when(text.isNull().or(org.apache.spark.sql.functions.trim(text).equalTo("")), lit("empty text"))
-                        .as(ReviewSchema.SKIP_REASON),
+                when(text.isNull().or(org.apache.spark.sql.functions.trim(text).equalTo("")),
+                        lit(SkipReason.EMPTY_TEXT.code())).as(ReviewSchema.SKIP_REASON),
+                when(text.isNull(), lit("no text")).when(org.apache.spark.sql.functions.trim(text).equalTo(""),
+                        lit("whitespace only")).as(ReviewSchema.SKIP_DETAIL),
                 lit(false).as(ReviewSchema.BOM));
     }
 }

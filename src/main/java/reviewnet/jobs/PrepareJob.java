@@ -18,6 +18,7 @@ import reviewnet.config.PrepareSettings;
 import reviewnet.corpus.CorpusReader;
 import reviewnet.corpus.Fingerprint;
 import reviewnet.corpus.ReviewSchema;
+import reviewnet.corpus.SkipReason;
 import reviewnet.io.AtomicDirectory;
 import reviewnet.sequence.SequencePadder;
 import reviewnet.text.LuceneTokenizer;
@@ -80,8 +81,11 @@ public final class PrepareJob implements Job {
 
         Dataset<Row> analyzed = new LuceneTokenizer(settings.text()).setInputCol(ReviewSchema.TEXT)
                 .setOutputCol("tokens").transform(raw)
+                .withColumn(ReviewSchema.SKIP_DETAIL, when(col(ReviewSchema.SKIP_REASON).isNull()
+                        .and(size(col("tokens")).equalTo(0)), lit("the analyzer kept no token of the text"))
+                        .otherwise(col(ReviewSchema.SKIP_DETAIL)))
                 .withColumn(ReviewSchema.SKIP_REASON, when(col(ReviewSchema.SKIP_REASON).isNull()
-                        .and(size(col("tokens")).equalTo(0)), lit("no tokens after analysis"))
+                        .and(size(col("tokens")).equalTo(0)), lit(SkipReason.NO_TOKENS.code()))
                         .otherwise(col(ReviewSchema.SKIP_REASON)))
                 .drop(ReviewSchema.TEXT)
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -97,7 +101,7 @@ public final class PrepareJob implements Job {
             Map<String, Map<String, Object>> stats = splitStats(encoded);
             List<Row> skipped = analyzed.where(col(ReviewSchema.SKIP_REASON).isNotNull())
                     .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SPLIT), col(ReviewSchema.LABEL),
-                            col(ReviewSchema.SKIP_REASON).as("reason"))
+                            col(ReviewSchema.SKIP_REASON).as("reason"), col(ReviewSchema.SKIP_DETAIL).as("detail"))
                     .orderBy(ReviewSchema.SOURCE).collectAsList();
             Row flags = analyzed.agg(sum(when(col(ReviewSchema.BOM), 1).otherwise(0)),
                     sum(when(col(ReviewSchema.SKIP_REASON).isNull().and(col(ReviewSchema.RATING).isNull()), 1)
@@ -207,6 +211,7 @@ public final class PrepareJob implements Job {
                 .add("source", "string", false)
                 .add("split", "string", true)
                 .add("label", "int", true)
-                .add("reason", "string", false);
+                .add("reason", "string", false)
+                .add("detail", "string", true);
     }
 }

@@ -64,12 +64,12 @@ public final class PrepareSummary {
         List<Map<String, Object>> examples = new ArrayList<>();
         for (Row row : skipped) {
             String reason = row.getString(3);
-            int colon = reason.indexOf(':');
-            byReason.merge(colon > 0 ? reason.substring(0, colon) : reason, 1L, Long::sum);
+            byReason.merge(reason, 1L, Long::sum);
             if (examples.size() < PrepareJob.SKIP_EXAMPLES) {
                 Map<String, Object> example = new LinkedHashMap<>();
                 example.put("source", row.getString(0));
                 example.put("reason", reason);
+                example.put("detail", row.getString(4));
                 examples.add(example);
             }
         }

@@ -53,15 +53,16 @@ class FolderCorpusReaderTest extends SparkTest {
         assertEquals(FIXTURES.length, bySource.size(), bySource.keySet().toString());
         assertEquals(1, reader.ignoredFiles());
         assertEquals(FIXTURES.length, reader.list(spark).size());
-        Map<String, String> reasons = new HashMap<>();
+        Map<String, List<String>> reasons = new HashMap<>();
         for (Row row : bySource.values()) {
             String source = row.getString(row.fieldIndex("source"));
-            reasons.put(source.substring(source.indexOf("/corpus/") + 8), row.getString(row.fieldIndex("skip_reason")));
+            reasons.put(source.substring(source.indexOf("/corpus/") + 8), java.util.Arrays.asList(
+                    row.getString(row.fieldIndex("skip_reason")), row.getString(row.fieldIndex("skip_detail"))));
         }
         for (Object[] fixture : FIXTURES) {
-            String expected = (String) fixture[2];
-            if ("no tokens after analysis".equals(expected)) {
-                expected = null; // decoded fine; the tokenizer stage skips it
+            List<String> expected = java.util.Arrays.asList((String) fixture[2], (String) fixture[3]);
+            if ("no-tokens".equals(fixture[2])) {
+                expected = java.util.Arrays.asList(null, null); // decoded fine; the tokenizer stage skips it
             }
             assertEquals(expected, reasons.get((String) fixture[0]), (String) fixture[0]);
         }
@@ -77,7 +78,7 @@ class FolderCorpusReaderTest extends SparkTest {
         assertEquals(1, rated.getInt(2));
         assertEquals(10, rated.getInt(3));
         assertEquals("Great acting, great story.", rated.getString(5));
-        assertTrue(rated.getBoolean(7));
+        assertTrue(rated.getBoolean(rated.fieldIndex("bom")));
         Row unrated = byId.get("train/pos/3");
         assertTrue(unrated.isNullAt(3));
         assertEquals(0, byId.get("test/neg/11_4").getInt(2));

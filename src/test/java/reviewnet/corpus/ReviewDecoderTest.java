@@ -33,15 +33,15 @@ class ReviewDecoderTest {
                 arguments(utf8("A fine film."), "A fine film.", null, false),
                 arguments(utf8("Zürich — naïve ☺"), "Zürich — naïve ☺", null, false),
                 arguments(concat(bom, utf8("Hello")), "Hello", null, true),
-                arguments(new byte[0], null, "empty file", false),
-                arguments(utf8(" \n\t "), null, "empty text (whitespace only)", false),
-                arguments(concat(bom, utf8("  ")), null, "empty text (whitespace only)", false),
-                arguments(new byte[] {'o', 'k', (byte) 0xC3, '(', 'x'}, null, "invalid UTF-8 at byte offset 2", false),
-                arguments(new byte[] {'a', (byte) 0xFF}, null, "invalid UTF-8 at byte offset 1", false),
-                arguments(new byte[] {'a', 0, 'b'}, null, "binary content: NUL byte at offset 1", false),
-                arguments(junk, null, "invalid UTF-8 at byte offset 4", false),
-                arguments(controls, null, "binary content: 4 control characters in 8", false),
-                arguments(utf8("x".repeat(101)), null, "too large: 101 bytes > reviewnet.input.max-bytes (100)",
+                arguments(new byte[0], null, "empty-file: 0 bytes", false),
+                arguments(utf8(" \n\t "), null, "empty-text: whitespace only", false),
+                arguments(concat(bom, utf8("  ")), null, "empty-text: whitespace only", false),
+                arguments(new byte[] {'o', 'k', (byte) 0xC3, '(', 'x'}, null, "invalid-utf8: at byte offset 2", false),
+                arguments(new byte[] {'a', (byte) 0xFF}, null, "invalid-utf8: at byte offset 1", false),
+                arguments(new byte[] {'a', 0, 'b'}, null, "binary: NUL byte at offset 1", false),
+                arguments(junk, null, "invalid-utf8: at byte offset 4", false),
+                arguments(controls, null, "binary: 4 control characters in 8", false),
+                arguments(utf8("x".repeat(101)), null, "too-large: 101 bytes > reviewnet.input.max-bytes (100)",
                         false));
     }
 
@@ -50,7 +50,7 @@ class ReviewDecoderTest {
     void decodes(byte[] bytes, String text, String reason, boolean bom) {
         ReviewDecoder.Decoded decoded = ReviewDecoder.decode(bytes, 100);
         assertEquals(text, decoded.text());
-        assertEquals(reason, decoded.skipReason());
+        assertEquals(reason, decoded.skip() == null ? null : decoded.skip().code() + ": " + decoded.skip().detail());
         assertEquals(bom, decoded.bom());
     }
 }

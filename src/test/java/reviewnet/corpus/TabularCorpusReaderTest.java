@@ -52,9 +52,11 @@ class TabularCorpusReaderTest extends SparkTest {
         assertEquals(0, byId.get("a2").getInt(2));
         assertEquals(1, byId.get("a4").getInt(2), "label given as its index");
         assertNull(byId.get("a1").getString(6));
-        assertTrue(byId.get("a5").getString(6).startsWith("unknown label 'neutral'"));
-        assertEquals("empty text", byId.get("a6").getString(6));
-        assertTrue(byId.get("a7").getString(6).startsWith("unknown split 'validation'"));
+        assertEquals("unknown-label", byId.get("a5").getString(6));
+        assertTrue(byId.get("a5").getString(7).startsWith("'neutral'"), byId.get("a5").getString(7));
+        assertEquals("empty-text", byId.get("a6").getString(6));
+        assertEquals("unknown-split", byId.get("a7").getString(6));
+        assertTrue(byId.get("a7").getString(7).startsWith("'validation'"), byId.get("a7").getString(7));
     }
 
     @Test

@@ -124,9 +124,9 @@ class PrepareJobTest extends SparkTest {
         Path out = tmp.resolve("fixtures-prepared");
         PrepareSummary summary = new PrepareJob(settings(corpus, out)).run(spark);
         assertEquals(6, summary.skippedTotal());
-        assertEquals(Map.of("binary content", 1L, "empty file", 1L, "empty text (whitespace only)", 1L,
-                "invalid UTF-8 at byte offset 3", 1L, "no tokens after analysis", 1L, "too large", 1L),
-                summary.skippedByReason());
+        // one count per reason code, whatever the detail (byte offsets, sizes)
+        assertEquals(Map.of("binary", 1L, "empty-file", 1L, "empty-text", 1L, "invalid-utf8", 1L, "no-tokens", 1L,
+                "too-large", 1L), summary.skippedByReason());
         assertEquals(1, summary.bomStripped());
         assertEquals(1, summary.withoutRating());
         assertEquals(1, summary.ignoredFiles());

@@ -145,7 +145,7 @@ class RetrainJobTest extends SparkTest {
                 "reviewnet.predict.input.id-column=review_id", "reviewnet.predict.output.path=" + out,
                 "reviewnet.predict.model-version=run-1-conv"))))).run(spark);
         assertEquals(2, summary.path("scored").asLong());
-        assertEquals(1, summary.path("skipped_by_reason").path("empty text").asLong());
+        assertEquals(1, summary.path("skipped_by_reason").path("empty-text").asLong());
         List<Row> rows = spark.read().parquet(out.resolve("predictions").toString()).orderBy("id").collectAsList();
         assertEquals(List.of("r1", "r2"), rows.stream().map(r -> r.getString(0)).toList());
         assertEquals("run-1-conv", rows.get(0).getString(4));
@@ -188,8 +188,8 @@ class RetrainJobTest extends SparkTest {
         // 12 fixtures (+ train/unsup/99_0.txt and train/urls_pos.txt, which are reviews here): 5 cannot be read
         assertEquals(5, summary.path("skipped").asLong(), summary.toString());
         assertEquals(9, summary.path("scored").asLong(), summary.toString());
-        assertEquals(1, summary.path("skipped_by_reason").path("empty file").asLong());
-        assertEquals(1, summary.path("skipped_by_reason").path("too large").asLong());
+        assertEquals(1, summary.path("skipped_by_reason").path("empty-file").asLong());
+        assertEquals(1, summary.path("skipped_by_reason").path("too-large").asLong());
         assertEquals(5, spark.read().parquet(out.resolve("skipped").toString()).count());
         assertEquals(9, spark.read().parquet(out.resolve("predictions").toString()).count());
     }

@@ -7,22 +7,23 @@ import java.nio.file.Path;
 
 /** A small hand-written corpus in the aclImdb layout with every kind of bad input next to good reviews. */
 public final class FixtureCorpus {
-    /** (relative path, bytes, expected skip reason, null for a usable review). */
+    /** (relative path, bytes, expected skip reason code and detail, both null for a usable review). */
     public static final Object[][] FIXTURES = {
-            {"train/pos/1_9.txt", utf8("A wonderful film.<br /><br />Loved it."), null},
-            {"train/pos/2_10.txt", bom("Great acting, great story."), null},
-            {"train/pos/3.txt", utf8("No rating in this file name."), null},
-            {"train/pos/4_8.txt", new byte[0], "empty file"},
-            {"train/neg/5_1.txt", utf8("Dreadful. Just dreadful."), null},
-            {"train/neg/6_2.txt", new byte[] {'b', 'a', 'd', (byte) 0xC3, '(', '!'}, "invalid UTF-8 at byte offset 3"},
-            {"train/neg/7_3.txt", new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0},
-                "binary content: NUL byte at offset 7"},
-            {"train/neg/8_4.txt", utf8("word ".repeat(450_000)),
-                "too large: 2250000 bytes > reviewnet.input.max-bytes (1048576)"},
-            {"train/neg/9_2.txt", utf8("<br /><br />"), "no tokens after analysis"},
-            {"test/pos/10_7.txt", utf8("Pretty good."), null},
-            {"test/neg/11_4.txt", utf8("Not for me."), null},
-            {"test/neg/12_3.txt", utf8("  \n "), "empty text (whitespace only)"},
+            {"train/pos/1_9.txt", utf8("A wonderful film.<br /><br />Loved it."), null, null},
+            {"train/pos/2_10.txt", bom("Great acting, great story."), null, null},
+            {"train/pos/3.txt", utf8("No rating in this file name."), null, null},
+            {"train/pos/4_8.txt", new byte[0], "empty-file", "0 bytes"},
+            {"train/neg/5_1.txt", utf8("Dreadful. Just dreadful."), null, null},
+            {"train/neg/6_2.txt", new byte[] {'b', 'a', 'd', (byte) 0xC3, '(', '!'}, "invalid-utf8",
+                "at byte offset 3"},
+            {"train/neg/7_3.txt", new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0}, "binary",
+                "NUL byte at offset 7"},
+            {"train/neg/8_4.txt", utf8("word ".repeat(450_000)), "too-large",
+                "2250000 bytes > reviewnet.input.max-bytes (1048576)"},
+            {"train/neg/9_2.txt", utf8("<br /><br />"), "no-tokens", "the analyzer kept no token of the text"},
+            {"test/pos/10_7.txt", utf8("Pretty good."), null, null},
+            {"test/neg/11_4.txt", utf8("Not for me."), null, null},
+            {"test/neg/12_3.txt", utf8("  \n "), "empty-text", "whitespace only"},
     };
 
     private FixtureCorpus() {
