@@ -17,6 +17,9 @@ public record InputSettings(String path, Format format, List<String> labels, Lis
 
     /** Options of Spark's CSV reader. */
     public record Csv(boolean header, boolean multiLine, String escape) implements Serializable {
+        static Csv from(Config csv) {
+            return new Csv(csv.getBoolean("header"), csv.getBoolean("multi-line"), csv.getString("escape"));
+        }
     }
 
     public InputSettings {
@@ -43,7 +46,7 @@ public record InputSettings(String path, Format format, List<String> labels, Lis
         return new InputSettings(path, Settings.enumValue(root, key + "format", Format.class), labels, splits, maxBytes,
                 new Columns(cols.getString("id"), cols.getString("text"), cols.getString("label"),
                         cols.getString("split")),
-                new Csv(csv.getBoolean("header"), csv.getBoolean("multi-line"), csv.getString("escape")));
+                Csv.from(csv));
     }
 
     public String trainSplit() {

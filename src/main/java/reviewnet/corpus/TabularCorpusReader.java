@@ -29,13 +29,25 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 /**
  * Reads reviews from CSV, JSON or Parquet with configurable text, label, split and (optional) id columns. Records
  * with an unknown split or label, or an empty or oversized text, are kept as skipped rows with their reason.
+ * Unlabelled (for predict): only the text and id columns are read; split and label are null.
  */
 public final class TabularCorpusReader implements CorpusReader {
     private final InputSettings input;
+    private final boolean labelled;
     private final List<FileStatus> listing = new ArrayList<>();
 
     public TabularCorpusReader(InputSettings input) {
+        this(input, true);
+    }
+
+    private TabularCorpusReader(InputSettings input, boolean labelled) {
         this.input = input;
+        this.labelled = labelled;
+    }
+
+    /** Reviews without labels or splits (text and optional id columns), read as for training otherwise. */
+    public static TabularCorpusReader unlabelled(InputSettings input) {
+        return new TabularCorpusReader(input, false);
     }
 
     @Override
@@ -65,21 +77,25 @@ public final class TabularCorpusReader implements CorpusReader {
         InputSettings.Columns c = input.columns();
         List<String> present = Arrays.asList(table.columns());
         List<String> missing = new ArrayList<>();
-        for (String required : List.of(c.text(), c.label(), c.split())) {
+        for (String required : labelled ? List.of(c.text(), c.label(), c.split()) : List.of(c.text())) {
             if (!present.contains(required)) {
                 missing.add(required);
             }
         }
         if (!missing.isEmpty()) {
             throw new CorpusException("input " + input.path() + " has no column(s) " + missing + "; it has "
-                    + present + " (set reviewnet.input.columns.text/label/split)");
+                    + present + (labelled ? " (set reviewnet.input.columns.text/label/split)"
+                    : " (set reviewnet.predict.input.text-column)"));
         }
         Column id = idColumn(present, c.id());
         InputSettings in = input;
-        return table.select(id.as("id"), col(c.split()).cast(DataTypes.StringType).as("split"),
-                        col(c.label()).cast(DataTypes.StringType).as("label"),
+        Column nothing = lit(null).cast(DataTypes.StringType);
+        boolean withLabels = labelled;
+        return table.select(id.as("id"), labelled ? col(c.split()).cast(DataTypes.StringType).as("split")
+                                : nothing.as("split"),
+                        labelled ? col(c.label()).cast(DataTypes.StringType).as("label") : nothing.as("label"),
                         input_file_name().as("source"), col(c.text()).cast(DataTypes.StringType).as("text"))
-                .map((MapFunction<Row, Row>) r -> toRaw(r, in), Encoders.row(ReviewSchema.RAW));
+                .map((MapFunction<Row, Row>) r -> toRaw(r, in, withLabels), Encoders.row(ReviewSchema.RAW));
     }
 
     @Override
@@ -116,17 +132,17 @@ public final class TabularCorpusReader implements CorpusReader {
                 : concat(input_file_name(), lit(":"), monotonically_increasing_id().cast(DataTypes.StringType));
     }
 
-    static Row toRaw(Row r, InputSettings in) {
+    static Row toRaw(Row r, InputSettings in, boolean labelled) {
         String id = r.isNullAt(0) ? "" : r.getString(0);
         String split = r.getString(1);
         String labelValue = r.getString(2);
         String source = r.getString(3);
         String text = r.getString(4);
-        Integer label = labelIndex(labelValue, in.labels());
+        Integer label = labelled ? labelIndex(labelValue, in.labels()) : null;
         SkipReason.Skip reason = null;
-        if (split == null || !in.splits().contains(split)) {
+        if (labelled && (split == null || !in.splits().contains(split))) {
             reason = SkipReason.UNKNOWN_SPLIT.because("'" + split + "': expected one of " + in.splits());
-        } else if (label == null) {
+        } else if (labelled && label == null) {
             reason = SkipReason.UNKNOWN_LABEL.because("'" + labelValue + "': expected one of " + in.labels()
                     + " or 0, 1");
         } else if (text == null || text.isBlank()) {

@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -17,10 +15,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reviewnet.config.InputSettings;
 import reviewnet.config.PredictSettings;
-import reviewnet.corpus.CorpusException;
 import reviewnet.corpus.ReviewSchema;
-import reviewnet.corpus.SkipReason;
 import reviewnet.corpus.TabularCorpusReader;
 import reviewnet.corpus.TextFolderReader;
 import reviewnet.io.AtomicDirectory;
@@ -28,9 +25,7 @@ import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 /**
  * predict: scores raw reviews (a folder of *.txt files, or CSV/JSON/Parquet with a text column) with the champion or
@@ -104,28 +99,11 @@ public final class PredictJob implements Job {
         if (settings.format() == PredictSettings.Format.TEXT_FILES) {
             return new TextFolderReader(settings.inputPath(), settings.maxBytes()).read(spark);
         }
-        Dataset<Row> table;
-        try {
-            table = spark.read().format(settings.format().name().toLowerCase()).option("header", true)
-                    .option("multiLine", true).option("escape", "\"").load(settings.inputPath());
-        } catch (Exception e) {
-            throw new CorpusException("cannot read " + settings.inputPath() + ": " + e.getMessage(), e);
-        }
-        List<String> columns = Arrays.asList(table.columns());
-        if (!columns.contains(settings.textColumn())) {
-            throw new CorpusException("input " + settings.inputPath() + " has no column '" + settings.textColumn()
-                    + "'; it has " + columns + " (set reviewnet.predict.input.text-column)");
-        }
-        Column id = TabularCorpusReader.idColumn(columns, settings.idColumn());
-        Column text = col(settings.textColumn()).cast(DataTypes.StringType);
-        return table.select(id.as(ReviewSchema.ID), lit(null).cast(DataTypes.StringType).as(ReviewSchema.SPLIT),
-                lit(null).cast(DataTypes.IntegerType).as(ReviewSchema.LABEL),
-                lit(null).cast(DataTypes.IntegerType).as(ReviewSchema.RATING), input_file_name().as(ReviewSchema.SOURCE),
-                text.as(ReviewSchema.TEXT),
-                when(text.isNull().or(org.apache.spark.sql.functions.trim(text).equalTo("")),
-                        lit(SkipReason.EMPTY_TEXT.code())).as(ReviewSchema.SKIP_REASON),
-                when(text.isNull(), lit("no text")).when(org.apache.spark.sql.functions.trim(text).equalTo(""),
-                        lit("whitespace only")).as(ReviewSchema.SKIP_DETAIL),
-                lit(false).as(ReviewSchema.BOM));
+        // the same reader as prepare (max-bytes, BOM stripping, CSV options, null ids), without labels or splits
+        InputSettings.Format format = InputSettings.Format.valueOf(settings.format().name());
+        InputSettings input = new InputSettings(settings.inputPath(), format, List.of(), List.of(),
+                settings.maxBytes(),
+                new InputSettings.Columns(settings.idColumn(), settings.textColumn(), null, null), settings.csv());
+        return TabularCorpusReader.unlabelled(input).read(spark);
     }
 }

@@ -89,4 +89,36 @@ class TabularCorpusReaderTest extends SparkTest {
                 .read(spark));
         assertTrue(e.getMessage().contains("none.parquet does not exist"), e.getMessage());
     }
+
+    @Test
+    void unlabelledReadsTextAndIdOnlyWithTheSameSkipsAsTraining() throws IOException {
+        Path csv = tmp.resolve("unlabelled.csv");
+        Files.writeString(csv, "id,text,extra\n"
+                + "u1,\"Loved it, \"\"truly\"\".\",x\n"
+                + "u2,\"\uFEFFWith a BOM\",x\n"
+                + "u3,,x\n"
+                + "u4,\"" + "long ".repeat(30) + "\",x\n"
+                + "u5,\"Multi\nline\",x\n");
+        InputSettings in = input("reviewnet.input.path=" + csv, "reviewnet.input.format=csv",
+                "reviewnet.input.max-bytes=100");
+        List<Row> rows = TabularCorpusReader.unlabelled(in).read(spark).collectAsList();
+        Map<String, Row> byId = rows.stream().collect(Collectors.toMap(r -> r.getString(0), r -> r));
+        // (id, text, skip reason, bom)
+        Object[][] expected = {
+                {"u1", "Loved it, \"truly\".", null, false},
+                {"u2", "With a BOM", null, true},
+                {"u3", null, "empty-text", false},
+                {"u4", null, "too-large", false},
+                {"u5", "Multi\nline", null, false},
+        };
+        assertEquals(expected.length, byId.size());
+        for (Object[] row : expected) {
+            Row r = byId.get((String) row[0]);
+            assertEquals(List.of(String.valueOf(row[1]), String.valueOf(row[2]), row[3]),
+                    List.of(String.valueOf(r.getString(5)), String.valueOf(r.getString(6)), r.getBoolean(8)),
+                    (String) row[0]);
+            assertNull(r.get(1), "no split");
+            assertNull(r.get(2), "no label");
+        }
+    }
 }
