@@ -210,8 +210,7 @@ public final class CompareJob implements Job {
     }
 
     static String codeVersion() {
-        String version = CompareJob.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
+        return CodeVersion.current();
     }
 
     private static String fmt(double value) {

@@ -46,11 +46,22 @@ public final class PrepareJob implements Job {
     public static final String SKIPPED = "skipped";
     public static final String SUMMARY = "summary.json";
     static final int SKIP_EXAMPLES = 100;
+    /**
+     * Version of what prepare writes; part of the fingerprint. Raise it with every change of the prepared output that
+     * settings do not express (2: skipped/ gained the detail column and reason codes).
+     */
+    static final int OUTPUT_FORMAT = 2;
 
     private final PrepareSettings settings;
+    private final String codeVersion;
 
     public PrepareJob(PrepareSettings settings) {
+        this(settings, CodeVersion.current());
+    }
+
+    PrepareJob(PrepareSettings settings, String codeVersion) {
         this.settings = settings;
+        this.codeVersion = codeVersion;
     }
 
     @Override
@@ -196,9 +207,15 @@ public final class PrepareJob implements Job {
         }
     }
 
-    /** The settings that determine the prepared data; part of the fingerprint. */
+    /**
+     * What determines the prepared data besides the input listing, as part of the fingerprint: the settings of the
+     * stages (not where the output goes), the code version, the output format and the Lucene version.
+     */
     String settingsDigest() {
         Map<String, Object> digest = new TreeMap<>();
+        digest.put("code", codeVersion);
+        digest.put("format", OUTPUT_FORMAT);
+        digest.put("lucene", org.apache.lucene.util.Version.LATEST.toString());
         digest.put("input", settings.input());
         digest.put("text", settings.text());
         digest.put("vocab", settings.vocab());

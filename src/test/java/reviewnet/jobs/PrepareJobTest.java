@@ -155,4 +155,44 @@ class PrepareJobTest extends SparkTest {
                     "no staging directory is left behind");
         }
     }
+
+    /** (what changes, whether the prepared data must be rebuilt). */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> fingerprintCases() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("nothing", false),
+                org.junit.jupiter.params.provider.Arguments.of("a review rewritten", true),
+                org.junit.jupiter.params.provider.Arguments.of("a review added", true),
+                org.junit.jupiter.params.provider.Arguments.of("vocabulary size", true),
+                org.junit.jupiter.params.provider.Arguments.of("stop words", true),
+                org.junit.jupiter.params.provider.Arguments.of("code version", true),
+                org.junit.jupiter.params.provider.Arguments.of("prepared path", false),
+                org.junit.jupiter.params.provider.Arguments.of("training settings", false),
+                org.junit.jupiter.params.provider.Arguments.of("a file that is not read", false));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("fingerprintCases")
+    void theFingerprintChangesExactlyWithWhatChangesTheOutput(String change, boolean rebuild) throws IOException {
+        Path corpus = FixtureCorpus.write(tmp.resolve("fingerprint-" + change.replace(' ', '-')));
+        Path out = tmp.resolve("unused");
+        String before = new PrepareJob(settings(corpus, out), "1.0").list(spark).fingerprint();
+        List<String> more = new ArrayList<>();
+        String code = "1.0";
+        Path prepared = out;
+        switch (change) {
+            case "a review rewritten" -> Files.writeString(corpus.resolve("train/pos/1_9.txt"), "Changed my mind.");
+            case "a review added" -> Files.writeString(corpus.resolve("test/pos/13_8.txt"), "Another one.");
+            case "vocabulary size" -> more.add("reviewnet.vocab.size=500");
+            case "stop words" -> more.add("reviewnet.text.stop-words=english");
+            case "code version" -> code = "1.1";
+            case "prepared path" -> prepared = tmp.resolve("elsewhere");
+            case "training settings" -> more.addAll(List.of("reviewnet.train.epochs=3",
+                    "reviewnet.train.architectures=[conv]"));
+            case "a file that is not read" -> Files.writeString(corpus.resolve("train/pos/notes.md"), "edited");
+            default -> { }
+        }
+        String after = new PrepareJob(settings(corpus, prepared, more.toArray(new String[0])), code).list(spark)
+                .fingerprint();
+        assertEquals(rebuild, !before.equals(after), change);
+    }
 }

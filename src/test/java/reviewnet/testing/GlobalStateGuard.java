@@ -1,0 +1,49 @@
+package reviewnet.testing;
+
+import java.util.Properties;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Registered for every test class (META-INF/services, junit-platform.properties): fails a class that leaves ND4J's
+ * default data types or a system property different from what it found, after putting them back, so that no test
+ * depends on the order in which classes run.
+ */
+public final class GlobalStateGuard implements BeforeAllCallback, AfterAllCallback {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(GlobalStateGuard.class);
+
+    private record State(DataType dataType, DataType floatType, Properties properties) {
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getStore(NS).put("state", new State(Nd4j.dataType(), Nd4j.defaultFloatingPointType(),
+                (Properties) System.getProperties().clone()));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        State before = context.getStore(NS).get("state", State.class);
+        StringBuilder changed = new StringBuilder();
+        if (Nd4j.dataType() != before.dataType() || Nd4j.defaultFloatingPointType() != before.floatType()) {
+            changed.append(String.format(" ND4J default data types %s/%s (found %s/%s);", Nd4j.dataType(),
+                    Nd4j.defaultFloatingPointType(), before.dataType(), before.floatType()));
+            Nd4j.setDefaultDataTypes(before.dataType(), before.floatType());
+        }
+        Properties now = System.getProperties();
+        for (String name : now.stringPropertyNames()) {
+            String was = before.properties().getProperty(name);
+            if (!now.getProperty(name).equals(was) && !name.startsWith("spark.") && !name.startsWith("jdk.")
+                    && !name.equals("java.awt.headless")) {
+                changed.append(" system property ").append(name).append('=').append(now.getProperty(name))
+                        .append(" (found ").append(was).append(");");
+            }
+        }
+        if (changed.length() > 0) {
+            throw new AssertionError(context.getDisplayName() + " left global state changed:" + changed);
+        }
+    }
+}
