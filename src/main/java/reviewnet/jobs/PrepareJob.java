@@ -109,19 +109,20 @@ public final class PrepareJob implements Job {
 
             Dataset<Row> encoded = new SequencePadder(settings.sequence()).setInputCol("indices").setOutputCol("seq")
                     .transform(vocabulary.transform(usable));
-            Map<String, Map<String, Object>> stats = splitStats(encoded);
-            List<Row> skipped = analyzed.where(col(ReviewSchema.SKIP_REASON).isNotNull())
+            Map<String, PrepareSummary.Split> stats = splitStats(encoded);
+            // skipped inputs stay on the executors: counted by code, a few examples to the driver
+            Dataset<Row> skippedRows = analyzed.where(col(ReviewSchema.SKIP_REASON).isNotNull())
                     .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SPLIT), col(ReviewSchema.LABEL),
-                            col(ReviewSchema.SKIP_REASON).as("reason"), col(ReviewSchema.SKIP_DETAIL).as("detail"))
-                    .orderBy(ReviewSchema.SOURCE).collectAsList();
+                            col(ReviewSchema.SKIP_REASON).as("reason"), col(ReviewSchema.SKIP_DETAIL).as("detail"));
+            PrepareSummary.Skipped skipped = skippedSummary(skippedRows);
             Row flags = analyzed.agg(sum(when(col(ReviewSchema.BOM), 1).otherwise(0)),
                     sum(when(col(ReviewSchema.SKIP_REASON).isNull().and(col(ReviewSchema.RATING).isNull()), 1)
                             .otherwise(0))).first();
             checkEverySplitAndLabel(stats);
 
-            PrepareSummary summary = new PrepareSummary(started, fingerprint, settings, stats, skipped,
-                    flags.isNullAt(0) ? 0 : flags.getLong(0), flags.isNullAt(1) ? 0 : flags.getLong(1),
-                    reader.ignoredFiles(), vocabulary.words().size());
+            long bomStripped = flags.isNullAt(0) ? 0 : flags.getLong(0);
+            long withoutRating = flags.isNullAt(1) ? 0 : flags.getLong(1);
+            PrepareSummary summary;
             try (AtomicDirectory out = AtomicDirectory.begin(settings.paths().prepared(),
                     spark.sparkContext().hadoopConfiguration())) {
                 for (String split : settings.input().splits()) {
@@ -135,8 +136,10 @@ public final class PrepareJob implements Job {
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot save the vocabulary", e);
                 }
-                spark.createDataFrame(skipped, skippedSchema()).coalesce(1).write().parquet(out.path(SKIPPED));
-                summary.finish(Duration.between(started, Instant.now()));
+                skippedRows.coalesce(1).write().parquet(out.path(SKIPPED));
+                summary = PrepareSummary.of(started, fingerprint, settings, stats, skipped, bomStripped,
+                        withoutRating, reader.ignoredFiles(), vocabulary.words().size(),
+                        Duration.between(started, Instant.now()).toMillis() / 1000.0);
                 summary.write(out.fileSystem(), new org.apache.hadoop.fs.Path(out.path(SUMMARY)));
                 out.commit();
             }
@@ -148,7 +151,22 @@ public final class PrepareJob implements Job {
     }
 
     /** Per split: rows per label, tokens, out-of-vocabulary tokens, truncated reviews. */
-    private Map<String, Map<String, Object>> splitStats(Dataset<Row> encoded) {
+    /** Counts per reason code and the first {@link #SKIP_EXAMPLES} skipped inputs (by source). */
+    private static PrepareSummary.Skipped skippedSummary(Dataset<Row> skipped) {
+        java.util.SortedMap<String, Long> byReason = new java.util.TreeMap<>();
+        long total = 0;
+        for (Row r : skipped.groupBy("reason").count().collectAsList()) {
+            byReason.put(r.getString(0), r.getLong(1));
+            total += r.getLong(1);
+        }
+        List<PrepareSummary.Skipped.Example> examples = new ArrayList<>();
+        for (Row r : skipped.orderBy(ReviewSchema.SOURCE).limit(SKIP_EXAMPLES).collectAsList()) {
+            examples.add(new PrepareSummary.Skipped.Example(r.getString(0), r.getString(3), r.getString(4)));
+        }
+        return new PrepareSummary.Skipped(total, byReason, examples);
+    }
+
+    private Map<String, PrepareSummary.Split> splitStats(Dataset<Row> encoded) {
         int oov = settings.vocab().oovChar();
         int length = settings.sequence().length();
         List<Row> rows = encoded.groupBy(ReviewSchema.SPLIT, ReviewSchema.LABEL)
@@ -157,9 +175,8 @@ public final class PrepareJob implements Job {
                         sum(expr("size(filter(indices, x -> x = " + oov + "))")).as("oov"),
                         sum(when(size(col("indices")).gt(length), 1).otherwise(0)).as("truncated"))
                 .collectAsList();
-        Map<String, Map<String, Object>> bySplit = new LinkedHashMap<>();
+        Map<String, PrepareSummary.Split> bySplit = new LinkedHashMap<>();
         for (String split : settings.input().splits()) {
-            Map<String, Object> s = new LinkedHashMap<>();
             Map<String, Long> perLabel = new LinkedHashMap<>();
             for (String label : settings.input().labels()) {
                 perLabel.put(label, 0L);
@@ -179,23 +196,16 @@ public final class PrepareJob implements Job {
                 oovTokens += r.getLong(4);
                 truncated += r.getLong(5);
             }
-            s.put("rows", total);
-            s.put("rows_per_label", perLabel);
-            s.put("tokens", tokens);
-            s.put("oov_tokens", oovTokens);
-            s.put("oov_rate", tokens == 0 ? 0.0 : (double) oovTokens / tokens);
-            s.put("truncated", truncated);
-            bySplit.put(split.equals(settings.input().trainSplit()) ? TRAIN : TEST, s);
+            bySplit.put(split.equals(settings.input().trainSplit()) ? TRAIN : TEST,
+                    new PrepareSummary.Split(total, perLabel, tokens, oovTokens, truncated));
         }
         return bySplit;
     }
 
-    private void checkEverySplitAndLabel(Map<String, Map<String, Object>> stats) {
+    private void checkEverySplitAndLabel(Map<String, PrepareSummary.Split> stats) {
         List<String> empty = new ArrayList<>();
         stats.forEach((split, s) -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Long> perLabel = (Map<String, Long>) s.get("rows_per_label");
-            perLabel.forEach((label, n) -> {
+            s.rowsPerLabel().forEach((label, n) -> {
                 if (n == 0) {
                     empty.add(split + "/" + label);
                 }
@@ -221,14 +231,5 @@ public final class PrepareJob implements Job {
         digest.put("vocab", settings.vocab());
         digest.put("sequence", settings.sequence());
         return digest.toString();
-    }
-
-    static org.apache.spark.sql.types.StructType skippedSchema() {
-        return new org.apache.spark.sql.types.StructType()
-                .add("source", "string", false)
-                .add("split", "string", true)
-                .add("label", "int", true)
-                .add("reason", "string", false)
-                .add("detail", "string", true);
     }
 }

@@ -1,128 +1,100 @@
 package reviewnet.jobs;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.SortedMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
 import reviewnet.config.PrepareSettings;
 
-/** What {@code prepare} did, written as {@code summary.json} next to the prepared data. */
-public final class PrepareSummary {
-    private static final ObjectMapper JSON = new ObjectMapper();
+/**
+ * What {@code prepare} did, written as {@code summary.json} next to the prepared data (snake_case keys, in the order
+ * of the record components).
+ */
+public record PrepareSummary(String job, String created, String fingerprint, Input input, Map<String, Split> splits,
+                             Vocabulary vocabulary, Sequence sequence, Text text, long bomStripped,
+                             long withoutRating, long ignoredFiles, Skipped skipped, double seconds) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final Map<String, Object> content = new LinkedHashMap<>();
-    private double seconds;
+    public PrepareSummary {
+        splits = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(splits));
+    }
 
-    PrepareSummary(Instant started, String fingerprint, PrepareSettings settings,
-                   Map<String, Map<String, Object>> splits, List<Row> skipped, long bomStripped, long withoutRating,
-                   long ignoredFiles, int vocabularyWords) {
-        content.put("job", "prepare");
-        content.put("created", started.toString());
-        content.put("fingerprint", fingerprint);
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("path", settings.input().path());
-        input.put("format", settings.input().format().name().toLowerCase());
-        input.put("labels", settings.input().labels());
-        input.put("splits", settings.input().splits());
-        content.put("input", input);
-        content.put("splits", splits);
-        Map<String, Object> vocab = new LinkedHashMap<>();
-        vocab.put("size", settings.vocab().size());
-        vocab.put("words", vocabularyWords);
-        vocab.put("start_char", settings.vocab().startChar());
-        vocab.put("oov_char", settings.vocab().oovChar());
-        vocab.put("index_from", settings.vocab().indexFrom());
-        content.put("vocabulary", vocab);
-        Map<String, Object> sequence = new LinkedHashMap<>();
-        sequence.put("length", settings.sequence().length());
-        sequence.put("padding", settings.sequence().padding().name().toLowerCase());
-        sequence.put("truncating", settings.sequence().truncating().name().toLowerCase());
-        content.put("sequence", sequence);
-        Map<String, Object> text = new LinkedHashMap<>();
-        text.put("strip_html", settings.text().stripHtml());
-        text.put("lowercase", settings.text().lowercase());
-        text.put("stop_words", settings.text().stopWords().name().toLowerCase());
-        text.put("stemming", settings.text().stemming().name().toLowerCase());
-        text.put("max_token_length", settings.text().maxTokenLength());
-        content.put("text", text);
-        content.put("bom_stripped", bomStripped);
-        content.put("without_rating", withoutRating);
-        content.put("ignored_files", ignoredFiles);
-        Map<String, Long> byReason = new TreeMap<>();
-        List<Map<String, Object>> examples = new ArrayList<>();
-        for (Row row : skipped) {
-            String reason = row.getString(3);
-            byReason.merge(reason, 1L, Long::sum);
-            if (examples.size() < PrepareJob.SKIP_EXAMPLES) {
-                Map<String, Object> example = new LinkedHashMap<>();
-                example.put("source", row.getString(0));
-                example.put("reason", reason);
-                example.put("detail", row.getString(4));
-                examples.add(example);
-            }
+    public record Input(String path, String format, List<String> labels, List<String> splits) {
+    }
+
+    /** One split: reviews per label, tokens after analysis, tokens outside the vocabulary, reviews cut to length. */
+    @JsonPropertyOrder({"rows", "rows_per_label", "tokens", "oov_tokens", "oov_rate", "truncated"})
+    public record Split(long rows, Map<String, Long> rowsPerLabel, long tokens, long oovTokens, long truncated) {
+        @com.fasterxml.jackson.annotation.JsonProperty("oov_rate")
+        public double oovRate() {
+            return tokens == 0 ? 0.0 : (double) oovTokens / tokens;
         }
-        Map<String, Object> skip = new LinkedHashMap<>();
-        skip.put("total", (long) skipped.size());
-        skip.put("by_reason", byReason);
-        skip.put("examples", examples);
-        content.put("skipped", skip);
     }
 
-    void finish(Duration elapsed) {
-        seconds = elapsed.toMillis() / 1000.0;
-        content.put("seconds", seconds);
+    public record Vocabulary(int size, int words, int startChar, int oovChar, int indexFrom) {
     }
 
-    public double seconds() {
-        return seconds;
+    public record Sequence(int length, String padding, String truncating) {
     }
 
-    public String fingerprint() {
-        return (String) content.get("fingerprint");
+    public record Text(boolean stripHtml, boolean lowercase, String stopWords, String stemming, int maxTokenLength) {
     }
 
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> split(String name) {
-        return (Map<String, Object>) ((Map<String, Object>) content.get("splits")).get(name);
+    /** Skipped inputs: how many, how many per reason code, and the first few with their detail. */
+    public record Skipped(long total, SortedMap<String, Long> byReason, List<Example> examples) {
+        public record Example(String source, String reason, String detail) {
+        }
     }
 
-    @SuppressWarnings("unchecked")
+    static PrepareSummary of(java.time.Instant started, String fingerprint, PrepareSettings settings,
+                             Map<String, Split> splits, Skipped skipped, long bomStripped, long withoutRating,
+                             long ignoredFiles, int vocabularyWords, double seconds) {
+        return new PrepareSummary("prepare", started.toString(), fingerprint,
+                new Input(settings.input().path(), lower(settings.input().format()), settings.input().labels(),
+                        settings.input().splits()),
+                splits,
+                new Vocabulary(settings.vocab().size(), vocabularyWords, settings.vocab().startChar(),
+                        settings.vocab().oovChar(), settings.vocab().indexFrom()),
+                new Sequence(settings.sequence().length(), lower(settings.sequence().padding()),
+                        lower(settings.sequence().truncating())),
+                new Text(settings.text().stripHtml(), settings.text().lowercase(), lower(settings.text().stopWords()),
+                        lower(settings.text().stemming()), settings.text().maxTokenLength()),
+                bomStripped, withoutRating, ignoredFiles, skipped, seconds);
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    public Split split(String name) {
+        return splits.get(name);
+    }
+
     public long skippedTotal() {
-        return (Long) ((Map<String, Object>) content.get("skipped")).get("total");
+        return skipped.total();
     }
 
-    @SuppressWarnings("unchecked")
     public Map<String, Long> skippedByReason() {
-        return (Map<String, Long>) ((Map<String, Object>) content.get("skipped")).get("by_reason");
-    }
-
-    public long bomStripped() {
-        return (Long) content.get("bom_stripped");
-    }
-
-    public long withoutRating() {
-        return (Long) content.get("without_rating");
-    }
-
-    public long ignoredFiles() {
-        return (Long) content.get("ignored_files");
+        return skipped.byReason();
     }
 
     public String toJson() {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(content);
+            return JSON.writeValueAsString(this);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -130,14 +102,17 @@ public final class PrepareSummary {
 
     String oneLine() {
         StringBuilder line = new StringBuilder();
-        ((Map<?, ?>) content.get("splits")).forEach((split, s) -> line.append(split).append('=')
-                .append(((Map<?, ?>) s).get("rows_per_label")).append(' '));
-        return line.append("skipped=").append(skippedByReason()).toString();
+        for (String name : List.of(PrepareJob.TRAIN, PrepareJob.TEST)) {
+            if (splits.containsKey(name)) {
+                line.append(name).append('=').append(splits.get(name).rowsPerLabel()).append(' ');
+            }
+        }
+        return line.append("skipped=").append(skipped.byReason()).toString();
     }
 
     void write(FileSystem fs, Path path) {
         try (OutputStream out = fs.create(path, false)) {
-            out.write(toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(toJson().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
         }

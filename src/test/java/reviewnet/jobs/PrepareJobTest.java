@@ -70,13 +70,13 @@ class PrepareJobTest extends SparkTest {
             assertEquals(0, data.where("exists(seq, x -> x < 0 or x >= 20000)").count());
             assertEquals(2L * PER_FOLDER, data.select("id").distinct().count());
             assertEquals(split + "/neg/", data.where("label = 0").first().getString(0).substring(0, split.length() + 5));
-            Map<String, Object> stats = summary.split(split);
-            assertEquals(2L * PER_FOLDER, stats.get("rows"));
-            assertEquals(Map.of("neg", (long) PER_FOLDER, "pos", (long) PER_FOLDER), stats.get("rows_per_label"));
+            PrepareSummary.Split stats = summary.split(split);
+            assertEquals(2L * PER_FOLDER, stats.rows());
+            assertEquals(Map.of("neg", (long) PER_FOLDER, "pos", (long) PER_FOLDER), stats.rowsPerLabel());
         }
         assertEquals(0, summary.skippedTotal());
-        assertEquals(0.0, (double) summary.split("train").get("oov_rate"), "every training word fits in 19,997");
-        assertTrue((double) summary.split("test").get("oov_rate") > 0.0);
+        assertEquals(0.0, summary.split("train").oovRate(), "every training word fits in 19,997");
+        assertTrue(summary.split("test").oovRate() > 0.0);
 
         // one review checked by hand: analyzer -> vocabulary -> start marker -> pre padding/truncation
         VocabularyModel vocab = VocabularyModel.load(spark, out.resolve("vocabulary").toString());
@@ -98,6 +98,13 @@ class PrepareJobTest extends SparkTest {
         JsonNode json = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals(summary.fingerprint(), json.get("fingerprint").asText());
         assertEquals(vocab.words().size(), json.get("vocabulary").get("words").asInt());
+        // the typed summary as summary.json: snake_case keys (what PreparedData and operators read)
+        assertEquals(2L * PER_FOLDER, json.at("/splits/train/rows").asLong());
+        assertEquals(PER_FOLDER, json.at("/splits/test/rows_per_label/pos").asLong());
+        assertEquals(summary.split("test").oovRate(), json.at("/splits/test/oov_rate").asDouble(), 1e-12);
+        assertEquals(0, json.at("/skipped/total").asLong());
+        assertTrue(json.at("/skipped/by_reason").isObject() && json.has("bom_stripped") && json.has("seconds"),
+                json.toString());
     }
 
     @Test
@@ -110,12 +117,12 @@ class PrepareJobTest extends SparkTest {
         Dataset<Row> train = spark.read().parquet(out.resolve("train").toString());
         assertEquals(0, train.where("size(seq) != 50 or exists(seq, x -> x >= 1000)").count());
         // truncating stays `pre`: exactly the truncated reviews lose their start marker (index 1 marks nothing else)
-        long truncated = (long) summary.split("train").get("truncated");
+        long truncated = summary.split("train").truncated();
         assertTrue(truncated > 0 && truncated < 2L * PER_FOLDER);
         assertEquals(2L * PER_FOLDER - truncated, train.where("seq[0] = 1").count());
         assertEquals(0, train.where("seq[0] = 0").count(), "post padding never pads at the front");
         assertTrue(train.where("exists(seq, x -> x = 2)").count() > 0, "a 997-word vocabulary leaves words out");
-        assertTrue((double) summary.split("train").get("oov_rate") > 0.01);
+        assertTrue(summary.split("train").oovRate() > 0.01);
     }
 
     @Test
