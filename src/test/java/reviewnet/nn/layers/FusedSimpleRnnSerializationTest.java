@@ -115,7 +115,7 @@ public class FusedSimpleRnnSerializationTest {
     @Test
     public void lastStepOnlyNeedsCarriedState() {
         FusedSimpleRnn.Builder b = new FusedSimpleRnn.Builder(3, 4).returnSequences(false).carryStateOnMask(false);
-        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);   // as for all fused layers
         assertTrue(e.getMessage().contains("carryStateOnMask"));
     }
 
