@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
@@ -34,15 +35,32 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** The layer inside DL4J's machinery: forward cache vs recompute, workspaces, unsupported tBPTT, memory report. */
+/**
+ * The layer inside DL4J's machinery: returnSequences=false against LastTimeStep(full sequence), forward cache vs
+ * recompute, workspaces, unsupported tBPTT, memory report.
+ */
 public class GRUIntegrationTest {
+
+    private DataType savedDefault, savedFloat;
 
     @BeforeEach
     public void setUp() {
+        savedDefault = Nd4j.dataType();
+        savedFloat = Nd4j.defaultFloatingPointType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
 
+    @AfterEach
+    public void restoreDataTypes() {
+        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
+    }
+
     private static MultiLayerConfiguration productLike(WorkspaceMode ws, double dropout) {
+        return productLike(ws, false, dropout);
+    }
+
+    /** The product's shape (GRU last step → Dense → softmax) with the last step taken by the layer or by LastTimeStep. */
+    private static MultiLayerConfiguration productLike(WorkspaceMode ws, boolean lastStepInLayer, double dropout) {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(11)
                 .dataType(DataType.DOUBLE)
@@ -50,18 +68,19 @@ public class GRUIntegrationTest {
                 .trainingWorkspaceMode(ws)
                 .inferenceWorkspaceMode(ws)
                 .list();
-        GRU.Builder gru = new GRU.Builder().nOut(6);
+        GRU.Builder gru = new GRU.Builder().nOut(6).returnSequences(!lastStepInLayer);
         if (dropout > 0) {
             gru.dropOut(dropout);
         }
         return b.layer(new GRU.Builder().nOut(5).build())
-                .layer(new LastTimeStep(gru.build()))
+                .layer(lastStepInLayer ? gru.build() : new LastTimeStep(gru.build()))
                 .layer(new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).nOut(2).build())
                 .setInputType(InputType.recurrent(3))
                 .build();
     }
 
+    /** Variable lengths: post padding, and some pre padding. */
     private static DataSet data(int seed) {
         Random rng = new Random(seed);
         int mb = 8, t = 9;
@@ -70,12 +89,63 @@ public class GRUIntegrationTest {
         INDArray y = Nd4j.zeros(DataType.DOUBLE, mb, 2);
         for (int i = 0; i < mb; i++) {
             int len = 4 + rng.nextInt(t - 3);
-            for (int j = 0; j < len; j++) {
+            int start = i % 3 == 0 ? t - len : 0;
+            for (int j = start; j < start + len; j++) {
                 mask.putScalar(i, j, 1.0);
             }
             y.putScalar(i, rng.nextInt(2), 1.0);
         }
         return new DataSet(x, y, mask, null);
+    }
+
+    /**
+     * returnSequences=false gives exactly what LastTimeStep(returnSequences=true) gives with the same parameters:
+     * outputs, scores, parameter gradients and training, with masks (post and pre padding).
+     */
+    @Test
+    public void lastStepOnlyEqualsLastTimeStepWrapper() {
+        MultiLayerNetwork wrapped = new MultiLayerNetwork(productLike(WorkspaceMode.ENABLED, false, 0));
+        wrapped.init();
+        MultiLayerNetwork own = new MultiLayerNetwork(productLike(WorkspaceMode.ENABLED, true, 0));
+        own.init();
+        own.setParams(wrapped.params().dup());
+        assertEquals(wrapped.numParams(), own.numParams());
+        for (int i = 0; i < 4; i++) {
+            DataSet ds = data(i);
+            INDArray oa = wrapped.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
+            INDArray ob = own.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
+            assertEquals(0.0, oa.sub(ob).amaxNumber().doubleValue(), 1e-12);
+            // without a mask too
+            assertEquals(0.0, wrapped.output(ds.getFeatures()).sub(own.output(ds.getFeatures())).amaxNumber().doubleValue(), 1e-12);
+
+            for (MultiLayerNetwork net : new MultiLayerNetwork[]{wrapped, own}) {
+                net.setInput(ds.getFeatures());
+                net.setLabels(ds.getLabels());
+                net.setLayerMaskArrays(ds.getFeaturesMaskArray(), null);
+                net.computeGradientAndScore();
+                net.clearLayerMaskArrays();
+            }
+            assertEquals(wrapped.score(), own.score(), 1e-12);
+            INDArray ga = wrapped.getFlattenedGradients();
+            assertTrue(ga.amaxNumber().doubleValue() > 1e-4);
+            for (String key : wrapped.paramTable().keySet()) {
+                INDArray gw = wrapped.gradient().getGradientFor(key);
+                INDArray go = own.gradient().getGradientFor(key);
+                assertEquals(0.0, gw.sub(go).amaxNumber().doubleValue(), 1e-12, key);
+            }
+            assertEquals(0.0, ga.sub(own.getFlattenedGradients()).amaxNumber().doubleValue(), 1e-12);
+
+            wrapped.fit(ds);
+            own.fit(ds);
+        }
+        assertEquals(0.0, wrapped.params().sub(own.params()).amaxNumber().doubleValue(), 1e-12);
+    }
+
+    /** The layer rejects returnSequences=false with the state reset on masked steps. */
+    @Test
+    public void lastStepOnlyNeedsCarriedState() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new GRU.Builder(3, 4).returnSequences(false).carryStateOnMask(false).build());
     }
 
     /** Training with workspaces (the default) must give exactly what training without workspaces gives. */
