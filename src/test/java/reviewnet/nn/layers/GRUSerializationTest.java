@@ -25,10 +25,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.weights.WeightInitXavierUniform;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -41,19 +41,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 public class GRUSerializationTest {
 
-    private DataType savedDefault, savedFloat;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
     @BeforeEach
     public void setUp() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
+            }
 
     /** The product's shape: GRU inside LastTimeStep, then Dense layers; non-default GRU settings throughout. */
     private static MultiLayerConfiguration conf() {

@@ -15,8 +15,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,28 +32,21 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  */
 abstract class RecurrentGradientChecks {
 
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
+
     static final double EPS = 1e-6;
     static final double MAX_REL_ERROR = 1e-3;
     static final double MIN_ABS_ERROR = 1e-8;
 
     static final int MB = 3, N_IN = 3, N = 4, T = 6;
 
-    private DataType savedDefault, savedFloat;
-
     /** Parameter keys of layer 0 whose gradients must be non-zero, e.g. W, RW, b. */
     protected abstract String[] paramKeys();
 
     @BeforeEach
-    public void useDoublePrecision() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    public void seedRandom() {
         Nd4j.getRandom().setSeed(12345);
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
     }
 
     static NeuralNetConfiguration.ListBuilder base() {
