@@ -2,11 +2,13 @@ package reviewnet.nn;
 
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import reviewnet.config.ModelSettings;
 import reviewnet.nn.layers.GRU;
 
-/** GRU(hidden) with Keras reset_after semantics (our own layer: DL4J M2 has none), last step. */
+/**
+ * GRU(hidden) with Keras reset_after semantics (our own layer: DL4J M2 has none), last step: the layer returns only
+ * the last step itself (Keras return_sequences=False), the same as LastTimeStep around the full sequence but cheaper.
+ */
 public final class GruArchitecture implements Architecture {
     @Override
     public String name() {
@@ -19,6 +21,6 @@ public final class GruArchitecture implements Architecture {
     }
 
     static Layer gru(ModelSettings model) {
-        return new LastTimeStep(new GRU.Builder().nOut(model.hidden()).build());
+        return new GRU.Builder().nOut(model.hidden()).returnSequences(false).build();
     }
 }

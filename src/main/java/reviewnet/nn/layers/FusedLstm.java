@@ -1,28 +1,14 @@
 package reviewnet.nn.layers;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.api.layers.LayerConstraint;
-import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.activations.Activation;
+import org.deeplearning4j.nn.layers.BaseLayer;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Configuration of an LSTM layer with the semantics of Keras {@code LSTM(units)} (no peepholes), implemented by
@@ -59,11 +45,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (it is the output of the last unmasked step only then), so {@code returnSequences=false} requires
  * {@code carryStateOnMask=true}. Truncated BPTT is not supported.
  */
-public class FusedLstm extends BaseRecurrentLayer {
+public class FusedLstm extends FusedRecurrent {
 
     private double forgetGateBiasInit = 1.0;
-    private boolean carryStateOnMask = true;
-    private boolean returnSequences = true;
 
     /** For JSON deserialization only. */
     public FusedLstm() {
@@ -72,60 +56,25 @@ public class FusedLstm extends BaseRecurrentLayer {
     protected FusedLstm(Builder builder) {
         super(builder);
         this.forgetGateBiasInit = builder.forgetGateBiasInit;
-        this.carryStateOnMask = builder.carryStateOnMask;
-        this.returnSequences = builder.returnSequences;
-        initializeConstraints(builder);
         validate();
     }
 
-    /** Rejects settings the implementation does not support (called by the builder and on instantiation). */
-    void validate() {
+    @Override
+    protected String kind() {
+        return "FusedLstm";
+    }
+
+    @Override
+    protected void validate() {
         if (getActivationFn() != null && getActivationFn().getClass() != ActivationTanH.class) {
             throw new IllegalArgumentException("FusedLstm: only the tanh activation is supported, got " + getActivationFn());
         }
-        if (!returnSequences && !carryStateOnMask) {
-            throw new IllegalArgumentException(
-                    "FusedLstm: returnSequences=false needs carryStateOnMask=true (the last state is the last unmasked output only then)");
-        }
+        super.validate();
     }
 
     @Override
-    protected void initializeConstraints(org.deeplearning4j.nn.conf.layers.Layer.Builder<?> builder) {
-        super.initializeConstraints(builder);
-        Builder b = (Builder) builder;
-        addConstraints(b.getRecurrentConstraints(), FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY);
-        addConstraints(b.getInputWeightConstraints(), FusedLstmParamInitializer.WEIGHT_KEY);
-    }
-
-    private void addConstraints(List<LayerConstraint> cs, String param) {
-        if (cs == null || cs.isEmpty()) {
-            return;
-        }
-        if (constraints == null) {
-            constraints = new ArrayList<>();
-        }
-        for (LayerConstraint c : cs) {
-            LayerConstraint c2 = c.clone();
-            c2.setParams(Collections.singleton(param));
-            constraints.add(c2);
-        }
-    }
-
-    @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-                                                       Collection<TrainingListener> trainingListeners,
-                                                       int layerIndex, INDArray layerParamsView,
-                                                       boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("FusedLstm", getLayerName(), layerIndex, getNIn(), getNOut());
-        validate();
-        FusedLstmLayer ret = new FusedLstmLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new FusedLstmLayer(conf, networkDataType);
     }
 
     @Override
@@ -134,34 +83,14 @@ public class FusedLstm extends BaseRecurrentLayer {
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        InputType seq = super.getOutputType(layerIndex, inputType);   // validates the (recurrent) input type
-        return returnSequences ? seq : InputType.feedForward(getNOut());
-    }
-
-    @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
-        InputType.InputTypeRecurrent itr = (InputType.InputTypeRecurrent) inputType;
-        long t = Math.max(1, itr.getTimeSeriesLength());
         long n = getNOut();
         long nIn = getNIn();
-        InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        long updaterSize = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
-        // Per example, in elements (see FusedLstmLayer): inference keeps the input copy, the input projections (as
-        // computed and regrouped by step) and the states; training keeps 7 rows per step instead of the states, and
-        // backprop adds the epsilon copy, the gate gradients (by step and regrouped), a copy of the states and dL/dx.
-        long fwdPerEx = t * (nIn + 8 * n + n);
-        long trainPerEx = t * (nIn + 8 * n + 7 * n) + t * (n + 8 * n + n + nIn);
-        Map<CacheMode, Long> trainVar = new HashMap<>();
-        for (CacheMode cm : CacheMode.values()) {
-            trainVar.put(cm, trainPerEx);
-        }
-        return new LayerMemoryReport.Builder(getLayerName(), FusedLstm.class, inputType, outputType)
-                .standardMemory(numParams, updaterSize)
-                .workingMemory(0, fwdPerEx, MemoryReport.CACHE_MODE_ALL_ZEROS, trainVar)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .build();
+        // Per example and step, in elements (see FusedLstmLayer): inference keeps the input copy, the input
+        // projections (as computed and regrouped by step) and the states; training keeps 7 rows per step instead of
+        // the states, and backprop adds the epsilon copy, the gate gradients (by step and regrouped), a copy of the
+        // states and dL/dx.
+        return memoryReport(inputType, nIn + 8 * n + n, (nIn + 8 * n + 7 * n) + (n + 8 * n + n + nIn));
     }
 
     public double getForgetGateBiasInit() {
@@ -172,37 +101,12 @@ public class FusedLstm extends BaseRecurrentLayer {
         this.forgetGateBiasInit = forgetGateBiasInit;
     }
 
-    public boolean isCarryStateOnMask() {
-        return carryStateOnMask;
-    }
-
-    public void setCarryStateOnMask(boolean carryStateOnMask) {
-        this.carryStateOnMask = carryStateOnMask;
-    }
-
-    public boolean isReturnSequences() {
-        return returnSequences;
-    }
-
-    public void setReturnSequences(boolean returnSequences) {
-        this.returnSequences = returnSequences;
-    }
-
     @Override
     public boolean equals(Object o) {
-        if (o == this) {
-            return true;
-        }
-        if (!(o instanceof FusedLstm)) {
+        if (!(o instanceof FusedLstm) || !super.equals(o)) {
             return false;
         }
-        FusedLstm other = (FusedLstm) o;
-        if (!other.canEqual(this) || !super.equals(o)) {
-            return false;
-        }
-        return Double.compare(forgetGateBiasInit, other.forgetGateBiasInit) == 0
-                && carryStateOnMask == other.carryStateOnMask
-                && returnSequences == other.returnSequences;
+        return Double.compare(forgetGateBiasInit, ((FusedLstm) o).forgetGateBiasInit) == 0;
     }
 
     @Override
@@ -212,53 +116,28 @@ public class FusedLstm extends BaseRecurrentLayer {
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), forgetGateBiasInit, carryStateOnMask, returnSequences);
+        return Objects.hash(super.hashCode(), forgetGateBiasInit);
     }
 
     @Override
-    public String toString() {
-        return "FusedLstm(super=" + super.toString() + ", forgetGateBiasInit=" + forgetGateBiasInit
-                + ", carryStateOnMask=" + carryStateOnMask + ", returnSequences=" + returnSequences + ")";
+    protected String fieldsToString() {
+        return ", forgetGateBiasInit=" + forgetGateBiasInit;
     }
 
-    public static class Builder extends BaseRecurrentLayer.Builder<Builder> {
+    public static class Builder extends FusedRecurrent.Builder<Builder> {
         private double forgetGateBiasInit = 1.0;
-        private boolean carryStateOnMask = true;
-        private boolean returnSequences = true;
 
         public Builder() {
-            activation(Activation.TANH);
-            weightInit(WeightInit.XAVIER_UNIFORM);
         }
 
         /** Builder with nIn and nOut set. */
         public Builder(long nIn, long nOut) {
-            this();
-            nIn(nIn);
-            nOut(nOut);
+            super(nIn, nOut);
         }
 
         /** Initial bias of the forget gate block (default 1, Keras unit_forget_bias=True). */
         public Builder forgetGateBiasInit(double forgetGateBiasInit) {
             this.forgetGateBiasInit = forgetGateBiasInit;
-            return this;
-        }
-
-        /**
-         * true (default): masked steps output 0 and carry h and c unchanged (Keras semantics);
-         * false: masked steps output 0 and reset h and c to 0 (DL4J LSTM semantics in 1.0.0-M2).
-         */
-        public Builder carryStateOnMask(boolean carryStateOnMask) {
-            this.carryStateOnMask = carryStateOnMask;
-            return this;
-        }
-
-        /**
-         * true (default): output every step, [mb, nOut, T] / [mb, T, nOut]; false: output only the last (carried)
-         * state [mb, nOut], like Keras return_sequences=False or DL4J's LastTimeStep around this layer.
-         */
-        public Builder returnSequences(boolean returnSequences) {
-            this.returnSequences = returnSequences;
             return this;
         }
 
@@ -268,22 +147,6 @@ public class FusedLstm extends BaseRecurrentLayer {
 
         public void setForgetGateBiasInit(double forgetGateBiasInit) {
             this.forgetGateBiasInit = forgetGateBiasInit;
-        }
-
-        public boolean isCarryStateOnMask() {
-            return carryStateOnMask;
-        }
-
-        public void setCarryStateOnMask(boolean carryStateOnMask) {
-            this.carryStateOnMask = carryStateOnMask;
-        }
-
-        public boolean isReturnSequences() {
-            return returnSequences;
-        }
-
-        public void setReturnSequences(boolean returnSequences) {
-            this.returnSequences = returnSequences;
         }
 
         @Override

@@ -1,27 +1,11 @@
 package reviewnet.nn.layers;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-
 import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.api.layers.LayerConstraint;
-import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.activations.Activation;
+import org.deeplearning4j.nn.layers.BaseLayer;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Configuration of a fully connected recurrent layer with the semantics of Keras {@code SimpleRNN(units)}:
@@ -55,10 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Activation functions must be element-wise (tanh takes a faster path; others work through {@code IActivation}).
  * Truncated BPTT is not supported.
  */
-public class FusedSimpleRnn extends BaseRecurrentLayer {
-
-    private boolean carryStateOnMask = true;
-    private boolean returnSequences = true;
+public class FusedSimpleRnn extends FusedRecurrent {
 
     /** For JSON deserialization only. */
     public FusedSimpleRnn() {
@@ -66,47 +47,17 @@ public class FusedSimpleRnn extends BaseRecurrentLayer {
 
     protected FusedSimpleRnn(Builder builder) {
         super(builder);
-        this.carryStateOnMask = builder.carryStateOnMask;
-        this.returnSequences = builder.returnSequences;
-        initializeConstraints(builder);
+        validate();
     }
 
     @Override
-    protected void initializeConstraints(org.deeplearning4j.nn.conf.layers.Layer.Builder<?> builder) {
-        super.initializeConstraints(builder);
-        Builder b = (Builder) builder;
-        addConstraints(b.getRecurrentConstraints(), FusedSimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
-        addConstraints(b.getInputWeightConstraints(), FusedSimpleRnnParamInitializer.WEIGHT_KEY);
-    }
-
-    private void addConstraints(List<LayerConstraint> cs, String param) {
-        if (cs == null || cs.isEmpty()) {
-            return;
-        }
-        if (constraints == null) {
-            constraints = new ArrayList<>();
-        }
-        for (LayerConstraint c : cs) {
-            LayerConstraint c2 = c.clone();
-            c2.setParams(Collections.singleton(param));
-            constraints.add(c2);
-        }
+    protected String kind() {
+        return "FusedSimpleRnn";
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-                                                       Collection<TrainingListener> trainingListeners,
-                                                       int layerIndex, INDArray layerParamsView,
-                                                       boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("FusedSimpleRnn", getLayerName(), layerIndex, getNIn(), getNOut());
-        FusedSimpleRnnLayer ret = new FusedSimpleRnnLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new FusedSimpleRnnLayer(conf, networkDataType);
     }
 
     @Override
@@ -115,64 +66,12 @@ public class FusedSimpleRnn extends BaseRecurrentLayer {
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        InputType sequence = super.getOutputType(layerIndex, inputType);
-        return returnSequences ? sequence : InputType.feedForward(getNOut());
-    }
-
-    @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
-        InputType.InputTypeRecurrent itr = (InputType.InputTypeRecurrent) inputType;
-        long t = Math.max(1, itr.getTimeSeriesLength());
         long n = getNOut();
         long nIn = getNIn();
-        InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        long updaterSize = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
-        // Per example, in elements (see FusedSimpleRnnLayer): inference keeps the input copy and the states;
+        // Per example and step, in elements (see FusedSimpleRnnLayer): inference keeps the input copy and the states;
         // training keeps the states and act' (2 rows per step), and backprop adds the per-step gradients and dL/dx.
-        long fwdPerEx = t * (nIn + n);
-        long trainPerEx = t * (nIn + 2 * n) + t * (n + nIn);
-        Map<CacheMode, Long> trainVar = new HashMap<>();
-        for (CacheMode cm : CacheMode.values()) {
-            trainVar.put(cm, trainPerEx);
-        }
-        return new LayerMemoryReport.Builder(getLayerName(), FusedSimpleRnn.class, inputType, outputType)
-                .standardMemory(numParams, updaterSize)
-                .workingMemory(0, fwdPerEx, MemoryReport.CACHE_MODE_ALL_ZEROS, trainVar)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .build();
-    }
-
-    public boolean isCarryStateOnMask() {
-        return carryStateOnMask;
-    }
-
-    public void setCarryStateOnMask(boolean carryStateOnMask) {
-        this.carryStateOnMask = carryStateOnMask;
-    }
-
-    public boolean isReturnSequences() {
-        return returnSequences;
-    }
-
-    public void setReturnSequences(boolean returnSequences) {
-        this.returnSequences = returnSequences;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (o == this) {
-            return true;
-        }
-        if (!(o instanceof FusedSimpleRnn)) {
-            return false;
-        }
-        FusedSimpleRnn other = (FusedSimpleRnn) o;
-        if (!other.canEqual(this) || !super.equals(o)) {
-            return false;
-        }
-        return carryStateOnMask == other.carryStateOnMask && returnSequences == other.returnSequences;
+        return memoryReport(inputType, nIn + n, (nIn + 2 * n) + (n + nIn));
     }
 
     @Override
@@ -180,73 +79,18 @@ public class FusedSimpleRnn extends BaseRecurrentLayer {
         return other instanceof FusedSimpleRnn;
     }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), carryStateOnMask, returnSequences);
-    }
-
-    @Override
-    public String toString() {
-        return "FusedSimpleRnn(super=" + super.toString() + ", carryStateOnMask=" + carryStateOnMask
-                + ", returnSequences=" + returnSequences + ")";
-    }
-
-    public static class Builder extends BaseRecurrentLayer.Builder<Builder> {
-        private boolean carryStateOnMask = true;
-        private boolean returnSequences = true;
+    public static class Builder extends FusedRecurrent.Builder<Builder> {
 
         public Builder() {
-            activation(Activation.TANH);
-            weightInit(WeightInit.XAVIER_UNIFORM);
         }
 
         /** Builder with nIn and nOut set. */
         public Builder(long nIn, long nOut) {
-            this();
-            nIn(nIn);
-            nOut(nOut);
-        }
-
-        /**
-         * true (default): masked steps output 0 and carry the state unchanged (Keras semantics);
-         * false: masked steps output 0 and reset the state to 0 (DL4J SimpleRnn semantics in 1.0.0-M2).
-         */
-        public Builder carryStateOnMask(boolean carryStateOnMask) {
-            this.carryStateOnMask = carryStateOnMask;
-            return this;
-        }
-
-        /**
-         * true (default): output the whole sequence; false: output only the last state [minibatch, nOut] (Keras
-         * {@code return_sequences=False}, the same as wrapping the layer in DL4J's LastTimeStep).
-         */
-        public Builder returnSequences(boolean returnSequences) {
-            this.returnSequences = returnSequences;
-            return this;
-        }
-
-        public boolean isCarryStateOnMask() {
-            return carryStateOnMask;
-        }
-
-        public void setCarryStateOnMask(boolean carryStateOnMask) {
-            this.carryStateOnMask = carryStateOnMask;
-        }
-
-        public boolean isReturnSequences() {
-            return returnSequences;
-        }
-
-        public void setReturnSequences(boolean returnSequences) {
-            this.returnSequences = returnSequences;
+            super(nIn, nOut);
         }
 
         @Override
         public FusedSimpleRnn build() {
-            if (!returnSequences && !carryStateOnMask) {
-                throw new IllegalStateException("FusedSimpleRnn: returnSequences(false) needs carryStateOnMask(true): "
-                        + "with the state reset on masked steps the last state is not the last unmasked output");
-            }
             return new FusedSimpleRnn(this);
         }
     }

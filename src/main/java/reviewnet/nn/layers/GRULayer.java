@@ -56,6 +56,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * open until the backward pass of the same iteration, and backpropGradient reuses them when the layer input and mask
  * are still the same arrays; otherwise (e.g. a direct backpropGradient call) the forward pass is recomputed into
  * BP_WORKING_MEM, which is what DL4J's own SimpleRnn always does.
+ *
+ * <h3>Last step only</h3>
+ * With {@code returnSequences=false} the output is the final state {@code h_T^T [mb, n]}; with the (required)
+ * carried state this is the output of each example's last unmasked step, as DL4J's {@code LastTimeStep} picks it.
+ * Inference then keeps no states at all, and in backprop the epsilon enters the loop as the initial dL/dh, with no
+ * full-sequence epsilon to copy or add (as in {@link FusedLstmLayer}).
  */
 public class GRULayer extends BaseRecurrentLayer<GRU> {
 
@@ -84,6 +90,9 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
     public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
         this.maskArray = maskArray;
         this.maskState = currentMaskState;
+        if (!layerConf().isReturnSequences()) {
+            return new Pair<>(null, currentMaskState);   // the last step is a 2D activation: the mask is used up
+        }
         return new Pair<>(maskArray, MaskState.Passthrough);
     }
 
@@ -148,9 +157,10 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
     private static final class Fwd {
         INDArray input;      // identity of the layer input this pass was computed for
         INDArray mask;       // identity of the mask array this pass was computed for
-        INDArray output;     // [mb, n, T] (NCW) / [mb, T, n] (NWC); null for the internal backprop recompute
+        INDArray output;     // [mb, n, T] (NCW) / [mb, T, n] (NWC), or [mb, n] for the last step only;
+                             // null for the internal backprop recompute
         INDArray x;          // [nIn, T*mb]
-        INDArray h;          // [n, T*mb] states h_t (column block t)
+        INDArray h;          // [n, T*mb] states h_t (column block t); null in last-step-only inference
         INDArray steps;      // [T, rows, mb] per-step values kept for backprop (z | r | hh | h_proj_h | ...), or null
         INDArray lastState;  // [n, mb] scratch view, valid until the workspace closes
         INDArray maskT;      // [T, mb] or null
@@ -180,6 +190,7 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         applyDropOutIfNecessary(training, mgr);
 
         final boolean nwc = isNwc();
+        final boolean seq = layerConf().isReturnSequences();
         final INDArray in = input.castTo(dataType);
         final long mb = in.size(0);
         final long tLen = nwc ? in.size(1) : in.size(2);
@@ -252,9 +263,11 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         }
         final boolean carry = layerConf().isCarryStateOnMask();
 
-        // What is kept: the states as [n, T*mb] (for the output and the dRW gemm) and, for backprop, the other
-        // per-step values as contiguous [rows, mb] blocks of a [T, rows, mb] array (cheap per-step copies).
-        f.h = mgr.createUninitialized(store ? keepType : tmpType, dataType, new long[]{n, cols}, 'c');
+        // What is kept: the states as [n, T*mb] (for the output and the dRW gemm; not needed for last-step-only
+        // inference) and, for backprop, the other per-step values as contiguous [rows, mb] blocks of a [T, rows, mb]
+        // array (cheap per-step copies).
+        f.h = store || (seq && !forBackprop)
+                ? mgr.createUninitialized(store ? keepType : tmpType, dataType, new long[]{n, cols}, 'c') : null;
         f.steps = store ? mgr.createUninitialized(keepType, dataType, new long[]{tLen, s.rest.size(0), mb}, 'c') : null;
 
         for (long t = 0; t < tLen; t++) {
@@ -305,14 +318,19 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
                     Nd4j.getExecutioner().exec(new BroadcastMulOp(s.h, m, s.h, 1));
                 }
             }
-            colBlock(f.h, t * mb, mb).assign(s.h);
+            if (f.h != null) {
+                colBlock(f.h, t * mb, mb).assign(s.h);
+            }
             if (store) {
                 stepBlock(f.steps, t).assign(s.rest);
             }
         }
         f.lastState = s.h;
 
-        if (!forBackprop) {
+        if (!forBackprop && !seq) {
+            f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{mb, n}, 'c');
+            f.output.assign(s.h.transpose());
+        } else if (!forBackprop) {
             INDArray h3 = f.h.reshape('c', n, tLen, mb);
             INDArray view = nwc ? h3.permute(2, 1, 0) : h3.permute(2, 0, 1);
             f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, view.shape(), 'f');
@@ -395,17 +413,23 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         final long mb = f.mb, tLen = f.tLen, n = f.n, n3 = 3 * n, nIn = f.nIn;
         final long cols = tLen * mb;
         final boolean nwc = isNwc();
+        final boolean seq = layerConf().isReturnSequences();
         final ArrayType ws = ArrayType.BP_WORKING_MEM;
         final boolean carry = layerConf().isCarryStateOnMask();
         final boolean masked = f.maskT != null;
 
-        // dL/d(output) as [T, n, mb]: contiguous per step
-        INDArray eps = mgr.createUninitialized(ws, dataType, new long[]{tLen, n, mb}, 'c');
+        INDArray dh = mgr.create(ws, dataType, new long[]{n, mb}, 'c');                    // dL/dh_t (total)
         INDArray epsIn = epsilon.castTo(dataType);
-        eps.assign(nwc ? epsIn.permute(1, 2, 0) : epsIn.permute(2, 1, 0));
-        if (masked && carry) {
-            // carry mode: output = m ⊙ state (in reset mode the state itself is already m ⊙ h_new)
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(eps, f.maskT, eps, 0, 2));
+        INDArray eps = null;   // dL/d(output) as [T, n, mb] (contiguous per step); full sequence only
+        if (seq) {
+            eps = mgr.createUninitialized(ws, dataType, new long[]{tLen, n, mb}, 'c');
+            eps.assign(nwc ? epsIn.permute(1, 2, 0) : epsIn.permute(2, 1, 0));
+            if (masked && carry) {
+                // carry mode: output = m ⊙ state (in reset mode the state itself is already m ⊙ h_new)
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(eps, f.maskT, eps, 0, 2));
+            }
+        } else {
+            dh.assign(epsIn.transpose());                    // the output is the last state h_T
         }
 
         // Per-step gradients of [z, r, h_proj_h | pre-activation of hh], all steps: rows gZ | gR | gH | daH
@@ -425,7 +449,6 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         INDArray dr = rowBlock(dzr, n, n);
         INDArray dhh = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');      // act'(.) for hh
         INDArray tmp = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');
-        INDArray dh = mgr.create(ws, dataType, new long[]{n, mb}, 'c');                    // dL/dh_t (total)
         INDArray dNext = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');    // dL/dh_{t-1}
         INDArray dhNewBuf = masked ? mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c') : null;
         INDArray ones2 = null, ones1 = null;
@@ -440,7 +463,9 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
             cur.rest.assign(stepBlock(f.steps, t));
             INDArray hPrev = t > 0 ? colBlock(f.h, (t - 1) * mb, mb) : zeros;
 
-            pw(dh, stepBlock(eps, t), dh, ADD);
+            if (seq) {
+                pw(dh, stepBlock(eps, t), dh, ADD);
+            }
             INDArray dhn = dh;                                   // gradient w.r.t. the freshly computed state
             if (masked) {
                 Nd4j.getExecutioner().exec(new BroadcastMulOp(dh, maskRow(f.maskT, t, mb), dhNewBuf, 1));

@@ -10,9 +10,9 @@ import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,21 +27,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  */
 public class FastEmbeddingGradientCheckTest {
 
-    private static final int V = 6, E = 3, N = 4, MB = 3, T = 5;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
 
-    private DataType savedDefault, savedFloat;
+    private static final int V = 6, E = 3, N = 4, MB = 3, T = 5;
 
     @BeforeEach
     public void setUp() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         Nd4j.getRandom().setSeed(12345);
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
     }
 
     private static MultiLayerNetwork net(RNNFormat format) {

@@ -20,10 +20,10 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,21 +39,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  */
 public class FastEmbeddingTest {
 
-    private static final int V = 11, E = 5, MB = 3, T = 7;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
-    private DataType savedDefault, savedFloat;
+    private static final int V = 11, E = 5, MB = 3, T = 7;
 
     @BeforeEach
     public void setUp() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
+            }
 
     private static Layer dl4j(RNNFormat format) {
         return new EmbeddingSequenceLayer.Builder().nIn(V).nOut(E).inputLength(T).outputDataFormat(format)

@@ -17,9 +17,9 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,26 +30,21 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /** Forward pass of {@link FusedLstm} against the plain-Java Keras reference ({@link LstmReference}). */
 public class FusedLstmForwardTest {
 
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
+
     private static final int MB = 3, N_IN = 5, N = 4, T = 7;
 
-    private DataType defaultType;
     private Random rng;
     private double[][] w, rw;
     private double[] b;
 
     @BeforeEach
     public void setUp() {
-        defaultType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         rng = new Random(42);
         w = GruReference.randn(rng, N_IN, 4 * N, 0.6);
         rw = GruReference.randn(rng, N, 4 * N, 0.6);
         b = GruReference.randn(rng, 1, 4 * N, 0.5)[0];
-    }
-
-    @AfterEach
-    public void restoreDefaultType() {
-        Nd4j.setDefaultDataTypes(defaultType, defaultType);
     }
 
     private MultiLayerNetwork net(FusedLstm lstm, RNNFormat format, WorkspaceMode wsMode) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -23,9 +24,9 @@ import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -41,18 +42,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public class FusedLstmIntegrationTest {
 
-    private DataType defaultType;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
 
     @BeforeEach
     public void setUp() {
-        defaultType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    public void restoreDefaultType() {
-        Nd4j.setDefaultDataTypes(defaultType, defaultType);
-    }
+            }
 
     /** The product's shape (LSTM last step → Dense → softmax) with the last step taken by the layer or by LastTimeStep. */
     private static MultiLayerConfiguration productLike(WorkspaceMode ws, boolean lastStepInLayer, double dropout) {
@@ -102,29 +97,7 @@ public class FusedLstmIntegrationTest {
         MultiLayerNetwork own = new MultiLayerNetwork(productLike(WorkspaceMode.ENABLED, true, 0));
         own.init();
         assertEquals(wrapped.params(), own.params());
-        assertEquals(wrapped.numParams(), own.numParams());
-        for (int i = 0; i < 4; i++) {
-            DataSet ds = data(i);
-            INDArray oa = wrapped.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
-            INDArray ob = own.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
-            assertEquals(0.0, oa.sub(ob).amaxNumber().doubleValue(), 1e-12);
-
-            for (MultiLayerNetwork net : new MultiLayerNetwork[]{wrapped, own}) {
-                net.setInput(ds.getFeatures());
-                net.setLabels(ds.getLabels());
-                net.setLayerMaskArrays(ds.getFeaturesMaskArray(), null);
-                net.computeGradientAndScore();
-                net.clearLayerMaskArrays();
-            }
-            assertEquals(wrapped.score(), own.score(), 1e-12);
-            INDArray ga = wrapped.getFlattenedGradients();
-            assertTrue(ga.amaxNumber().doubleValue() > 1e-4);
-            assertEquals(0.0, ga.sub(own.getFlattenedGradients()).amaxNumber().doubleValue(), 1e-12);
-
-            wrapped.fit(ds);
-            own.fit(ds);
-        }
-        assertEquals(0.0, wrapped.params().sub(own.params()).amaxNumber().doubleValue(), 1e-12);
+        RecurrentNetworkChecks.assertLastStepOnlyEqualsWrapper(wrapped, own, List.of(data(0), data(1), data(2), data(3)));
     }
 
     /** Training with workspaces (the default) must give exactly what training without workspaces gives. */

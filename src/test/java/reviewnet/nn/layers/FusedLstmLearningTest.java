@@ -10,9 +10,9 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,20 +27,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public class FusedLstmLearningTest {
 
-    private static final int T = 20, BATCH = 32;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
-    private DataType defaultType;
+    private static final int T = 20, BATCH = 32;
 
     @BeforeEach
     public void setUp() {
-        defaultType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterEach
-    public void restoreDefaultType() {
-        Nd4j.setDefaultDataTypes(defaultType, defaultType);
-    }
+            }
 
     private static DataSet batch(Random rng, int mb) {
         INDArray x = Nd4j.zeros(DataType.FLOAT, mb, 1, T);

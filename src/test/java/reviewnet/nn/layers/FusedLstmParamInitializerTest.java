@@ -12,9 +12,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,20 +24,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 public class FusedLstmParamInitializerTest {
 
-    private static final int N_IN = 7, N = 16;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
-    private DataType defaultType;
+    private static final int N_IN = 7, N = 16;
 
     @BeforeEach
     public void setUp() {
-        defaultType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterEach
-    public void restoreDefaultType() {
-        Nd4j.setDefaultDataTypes(defaultType, defaultType);
-    }
+            }
 
     private static MultiLayerNetwork net(FusedLstm lstm) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()

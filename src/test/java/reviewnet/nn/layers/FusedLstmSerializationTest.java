@@ -19,10 +19,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.weights.WeightInitXavierUniform;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,18 +34,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 public class FusedLstmSerializationTest {
 
-    private DataType defaultType;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
     @BeforeEach
     public void setUp() {
-        defaultType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterEach
-    public void restoreDefaultType() {
-        Nd4j.setDefaultDataTypes(defaultType, defaultType);
-    }
+            }
 
     /** Stacked: full-sequence LSTM (non-default settings) → last-step LSTM → Dense → softmax. */
     private static MultiLayerConfiguration conf() {

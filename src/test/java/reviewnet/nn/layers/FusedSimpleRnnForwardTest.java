@@ -18,9 +18,9 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,27 +32,21 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /** Forward pass of the FusedSimpleRnn against the plain-Java Keras reference ({@link SimpleRnnReference}). */
 public class FusedSimpleRnnForwardTest {
 
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
+
     private static final int MB = 3, N_IN = 5, N = 4, T = 7;
 
-    private DataType savedDefault, savedFloat;
     private Random rng;
     private double[][] w, rw;
     private double[] b;
 
     @BeforeEach
     public void setUp() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         rng = new Random(42);
         w = GruReference.randn(rng, N_IN, N, 0.6);
         rw = GruReference.randn(rng, N, N, 0.6);
         b = GruReference.randn(rng, 1, N, 0.5)[0];
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
     }
 
     private static FusedSimpleRnn.Builder rnn(RNNFormat format, boolean carry) {

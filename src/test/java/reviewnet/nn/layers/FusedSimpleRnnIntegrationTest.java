@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -23,9 +24,9 @@ import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,19 +43,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public class FusedSimpleRnnIntegrationTest {
 
-    private DataType savedDefault, savedFloat;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
 
     @BeforeEach
     public void setUp() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
+            }
 
     /** FusedSimpleRnn(5) → [LastTimeStep(FusedSimpleRnn(6)) | FusedSimpleRnn(6, last only)] → Dense → softmax. */
     private static MultiLayerConfiguration productLike(DataType dt, WorkspaceMode ws, double dropout, boolean wrapper) {
@@ -132,18 +126,9 @@ public class FusedSimpleRnnIntegrationTest {
     public void lastStepOnlyTrainsLikeLastTimeStep() {
         MultiLayerNetwork wrapped = init(productLike(DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, true));
         MultiLayerNetwork last = init(productLike(DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, false));
-        assertEquals(wrapped.numParams(), last.numParams());
-        last.setParams(wrapped.params().dup());
-        for (int i = 0; i < 6; i++) {
-            DataSet ds = data(20 + i, DataType.DOUBLE, 8, 9);
-            wrapped.fit(ds);
-            last.fit(ds);
-            assertTrue(maxDiff(wrapped.params(), last.params()) < 1e-12, "iteration " + i);
-        }
-        DataSet ds = data(99, DataType.DOUBLE, 8, 9);
-        INDArray o1 = wrapped.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
-        INDArray o2 = last.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
-        assertTrue(maxDiff(o1, o2) < 1e-12);
+        RecurrentNetworkChecks.assertLastStepOnlyEqualsWrapper(wrapped, last,
+                List.of(data(20, DataType.DOUBLE, 8, 9), data(21, DataType.DOUBLE, 8, 9), data(22, DataType.DOUBLE, 8, 9),
+                        data(23, DataType.DOUBLE, 8, 9), data(24, DataType.DOUBLE, 8, 9), data(25, DataType.DOUBLE, 8, 9)));
     }
 
     /**

@@ -11,9 +11,9 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,21 +29,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public class FusedSimpleRnnLearningTest {
 
-    private static final int T = 20, BATCH = 32;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
-    private DataType savedDefault, savedFloat;
+    private static final int T = 20, BATCH = 32;
 
     @BeforeEach
     public void setUp() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
+            }
 
     private static DataSet batch(Random rng, int mb) {
         INDArray x = Nd4j.zeros(DataType.FLOAT, mb, 1, T);

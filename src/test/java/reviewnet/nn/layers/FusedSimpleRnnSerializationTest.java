@@ -20,10 +20,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.weights.WeightInitXavierUniform;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,19 +35,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 public class FusedSimpleRnnSerializationTest {
 
-    private DataType savedDefault, savedFloat;
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
     @BeforeEach
     public void setUp() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterEach
-    public void restoreDataTypes() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
+            }
 
     /** The product's shape (last step only, then Dense layers), with non-default settings throughout. */
     private static MultiLayerConfiguration conf() {
@@ -115,7 +108,7 @@ public class FusedSimpleRnnSerializationTest {
     @Test
     public void lastStepOnlyNeedsCarriedState() {
         FusedSimpleRnn.Builder b = new FusedSimpleRnn.Builder(3, 4).returnSequences(false).carryStateOnMask(false);
-        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);   // as for all fused layers
         assertTrue(e.getMessage().contains("carryStateOnMask"));
     }
 

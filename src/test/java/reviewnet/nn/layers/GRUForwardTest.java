@@ -12,10 +12,13 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +29,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /** Forward pass of the GRU against the plain-Java Keras reference ({@link GruReference}). */
 public class GRUForwardTest {
 
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
+
     private static final int MB = 3, N_IN = 5, N = 4, T = 7;
 
     private Random rng;
@@ -34,7 +40,6 @@ public class GRUForwardTest {
 
     @BeforeEach
     public void setUp() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         rng = new Random(42);
         w = GruReference.randn(rng, N_IN, 3 * N, 0.6);
         rw = GruReference.randn(rng, N, 3 * N, 0.6);
@@ -54,8 +59,11 @@ public class GRUForwardTest {
                 .inferenceWorkspaceMode(wsMode)
                 .list()
                 .layer(gru)
-                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                        .dataFormat(format).nIn(N).nOut(2).build())
+                .layer(gru.isReturnSequences()
+                        ? new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                                .dataFormat(format).nIn(N).nOut(2).build()
+                        : new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                                .nIn(N).nOut(2).build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
@@ -80,6 +88,35 @@ public class GRUForwardTest {
                 {1, 1, 1, 1, 1, 0, 0},
                 {0, 0, 1, 1, 1, 1, 1},
                 {1, 0, 1, 1, 0, 0, 1}};
+    }
+
+    /** returnSequences=false: the output of each example's last unmasked step, [mb, n], NCW and NWC. */
+    @Test
+    public void lastStepOnlyMatchesReferenceLastUnmaskedStep() {
+        double[][][] x = GruReference.randn(rng, MB, T, N_IN, 1.0);
+        for (double[][] mask : new double[][][]{null, holesMask()}) {
+            double[][] ref = LstmReference.lastUnmasked(GruReference.forward(x, w, rw, b, rb, mask, true, null), mask);
+            for (RNNFormat f : RNNFormat.values()) {
+                MultiLayerNetwork net = net(new GRU.Builder(N_IN, N).dataFormat(f).returnSequences(false).build(), f,
+                        WorkspaceMode.ENABLED);
+                INDArray in = f == RNNFormat.NCW ? GruReference.toNcw(x) : GruReference.toNwc(x);
+                INDArray out = gruOut(net, in, mask == null ? null : Nd4j.create(mask));
+                assertArrayEquals(new long[]{MB, N}, out.shape());
+                for (int i = 0; i < MB; i++) {
+                    for (int k = 0; k < N; k++) {
+                        assertEquals(ref[i][k], out.getDouble(i, k), 1e-10, "example " + i + " " + f);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    public void lastStepOnlyOutputTypeIsFeedForward() {
+        GRU last = new GRU.Builder(N_IN, N).returnSequences(false).build();
+        assertEquals(InputType.feedForward(N), last.getOutputType(0, InputType.recurrent(N_IN, T)));
+        GRU seq = new GRU.Builder(N_IN, N).build();
+        assertEquals(InputType.recurrent(N, T), seq.getOutputType(0, InputType.recurrent(N_IN, T)));
     }
 
     @Test

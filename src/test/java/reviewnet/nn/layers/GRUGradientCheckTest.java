@@ -9,15 +9,12 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,103 +24,24 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
- * Numerical gradient checks (DL4J GradientCheckUtil: central differences, double precision) of all four GRU
- * parameters, with and without masks, NCW and NWC, below an RnnOutputLayer and inside DL4J's LastTimeStep wrapper.
- * The epsilon w.r.t. the GRU input is covered by the GRU-on-GRU case: the lower GRU's parameter gradients are only
- * correct if the upper GRU's input epsilon is.
+ * Numerical gradient checks of all four GRU parameters, with and without masks, NCW and NWC, below an
+ * RnnOutputLayer, inside DL4J's LastTimeStep wrapper and with returnSequences(false). The epsilon w.r.t. the GRU
+ * input is covered by the GRU-on-GRU cases: the lower GRU's parameter gradients are only correct if the upper GRU's
+ * input epsilon is.
  */
-public class GRUGradientCheckTest {
+public class GRUGradientCheckTest extends RecurrentGradientChecks {
 
-    private static final double EPS = 1e-6;
-    private static final double MAX_REL_ERROR = 1e-3;
-    private static final double MIN_ABS_ERROR = 1e-8;
-
-    private static final int MB = 3, N_IN = 3, N = 4, T = 6;
-
-    @BeforeEach
-    public void setUp() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        Nd4j.getRandom().setSeed(12345);
-    }
-
-    private static NeuralNetConfiguration.ListBuilder base() {
-        return new NeuralNetConfiguration.Builder()
-                .dataType(DataType.DOUBLE)
-                .seed(12345)
-                .updater(new NoOp())
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .list();
-    }
-
-    private static MultiLayerNetwork init(MultiLayerConfiguration conf) {
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        // Non-zero biases (default init is 0) so that every term, incl. r ⊙ (h·RW_h + rb_h), is exercised.
-        Random rng = new Random(7);
-        for (int i = 0; i < net.getnLayers(); i++) {
-            for (Map.Entry<String, INDArray> e : net.getLayer(i).paramTable().entrySet()) {
-                if (e.getKey().endsWith("b")) {
-                    INDArray p = e.getValue();
-                    for (long j = 0; j < p.length(); j++) {
-                        p.putScalar(j, 0.5 * rng.nextGaussian());
-                    }
-                }
-            }
-        }
-        return net;
+    @Override
+    protected String[] paramKeys() {
+        return new String[]{"W", "RW", "b", "rb"};
     }
 
     private static GRU gru(int nIn, int nOut, RNNFormat format, boolean carry) {
         return new GRU.Builder(nIn, nOut).dataFormat(format).carryStateOnMask(carry).build();
     }
 
-    /** 3 patterns: full length, post padding, pre padding + hole. */
-    private static INDArray mask() {
-        return Nd4j.create(new double[][]{
-                {1, 1, 1, 1, 1, 1},
-                {1, 1, 1, 1, 0, 0},
-                {0, 1, 1, 0, 1, 1}});
-    }
-
-    private static INDArray input(RNNFormat f) {
-        return f == RNNFormat.NCW ? Nd4j.rand(DataType.DOUBLE, MB, N_IN, T).subi(0.5).muli(2)
-                : Nd4j.rand(DataType.DOUBLE, MB, T, N_IN).subi(0.5).muli(2);
-    }
-
-    private static void check(MultiLayerNetwork net, INDArray in, INDArray labels, INDArray inMask, INDArray labelMask) {
-        // Guard against a vacuous pass: the GRU's analytic gradients must be clearly non-zero.
-        net.setInput(in);
-        net.setLabels(labels);
-        net.setLayerMaskArrays(inMask, labelMask);
-        net.computeGradientAndScore();
-        Gradient g = net.gradient();
-        for (String k : new String[]{"W", "RW", "b", "rb"}) {
-            double amax = g.getGradientFor("0_" + k).amaxNumber().doubleValue();
-            assertTrue(amax > 1e-4, "gradient of 0_" + k + " is ~0: " + amax);
-        }
-        net.clearLayerMaskArrays();
-
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
-                .net(net).input(in).labels(labels).inputMask(inMask).labelMask(labelMask)
-                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
-        assertTrue(ok, "gradient check failed");
-    }
-
-    private static INDArray rnnLabels(RNNFormat f, int nOut) {
-        return f == RNNFormat.NCW ? Nd4j.rand(DataType.DOUBLE, MB, nOut, T) : Nd4j.rand(DataType.DOUBLE, MB, T, nOut);
-    }
-
     private void rnnOutputCase(RNNFormat f, boolean useMask, boolean carry) {
-        MultiLayerConfiguration conf = base()
-                .layer(gru(N_IN, N, f, carry))
-                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.TANH)
-                        .dataFormat(f).nIn(N).nOut(2).build())
-                .build();
-        MultiLayerNetwork net = init(conf);
-        INDArray m = useMask ? mask() : null;
-        check(net, input(f), rnnLabels(f, 2), m, m);
+        checkSequenceOutput(gru(N_IN, N, f, carry), f, useMask);
     }
 
     @Test
@@ -146,41 +64,68 @@ public class GRUGradientCheckTest {
         rnnOutputCase(RNNFormat.NWC, true, true);
     }
 
-    private void lastTimeStepCase(boolean useMask, boolean carry) {
-        lastTimeStepCase(useMask, carry, RNNFormat.NCW);
-    }
-
     private void lastTimeStepCase(boolean useMask, boolean carry, RNNFormat f) {
-        MultiLayerConfiguration conf = base()
-                .layer(new LastTimeStep(gru(N_IN, N, f, carry)))
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).activation(Activation.SOFTMAX).nIn(N).nOut(3).build())
-                .build();
-        MultiLayerNetwork net = init(conf);
-        INDArray labels = Nd4j.zeros(DataType.DOUBLE, MB, 3);
-        for (int i = 0; i < MB; i++) {
-            labels.putScalar(i, i % 3, 1.0);
-        }
-        check(net, input(f), labels, useMask ? mask() : null, null);
+        checkLastStepOutput(new LastTimeStep(gru(N_IN, N, f, carry)), f, useMask);
     }
 
     @Test
     public void lastTimeStepNoMask() {
-        lastTimeStepCase(false, true);
+        lastTimeStepCase(false, true, RNNFormat.NCW);
     }
 
     @Test
     public void lastTimeStepMaskCarryState() {
-        lastTimeStepCase(true, true);
+        lastTimeStepCase(true, true, RNNFormat.NCW);
     }
 
     @Test
     public void lastTimeStepMaskResetState() {
-        lastTimeStepCase(true, false);
+        lastTimeStepCase(true, false, RNNFormat.NCW);
     }
 
     @Test
     public void lastTimeStepNwcMask() {
         lastTimeStepCase(true, true, RNNFormat.NWC);
+    }
+
+    private void lastStepOnlyCase(boolean useMask, RNNFormat f) {
+        checkLastStepOutput(new GRU.Builder(N_IN, N).dataFormat(f).returnSequences(false).build(), f, useMask);
+    }
+
+    @Test
+    public void lastStepOnlyNoMask() {
+        lastStepOnlyCase(false, RNNFormat.NCW);
+    }
+
+    @Test
+    public void lastStepOnlyMask() {
+        lastStepOnlyCase(true, RNNFormat.NCW);
+    }
+
+    @Test
+    public void lastStepOnlyNwcMask() {
+        lastStepOnlyCase(true, RNNFormat.NWC);
+    }
+
+    /** The generic (IActivation-based) path with returnSequences(false). */
+    @Test
+    public void lastStepOnlyGenericActivationPath() {
+        checkLastStepOutput(new GRU.Builder(N_IN, N)
+                .activation(new org.nd4j.linalg.activations.impl.ActivationSoftSign())
+                .gateActivationFunction(new org.nd4j.linalg.activations.impl.ActivationSigmoid() { })
+                .returnSequences(false).build(), RNNFormat.NCW, true);
+    }
+
+    /** GRU → GRU(last step) → OutputLayer: the lower GRU's gradients depend on the upper GRU's input epsilon. */
+    @Test
+    public void stackedLastStepOnlyChecksInputEpsilon() {
+        MultiLayerConfiguration conf = base()
+                .layer(gru(N_IN, 5, RNNFormat.NCW, true))
+                .layer(new GRU.Builder(5, N).returnSequences(false).build())
+                .layer(classOutput(N))
+                .setInputType(InputType.recurrent(N_IN))
+                .build();
+        check(init(conf), input(RNNFormat.NCW), classLabels(), mask(), null);
     }
 
     /** DL4J's Bidirectional wrapper around the GRU (it reverses the time axis itself, incl. masks). */
@@ -218,13 +163,7 @@ public class GRUGradientCheckTest {
                 .activation(new org.nd4j.linalg.activations.impl.ActivationSoftSign())
                 .gateActivationFunction(new org.nd4j.linalg.activations.impl.ActivationSigmoid() { })
                 .build();
-        MultiLayerConfiguration conf = base()
-                .layer(g)
-                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.TANH).nIn(N).nOut(2).build())
-                .build();
-        MultiLayerNetwork net = init(conf);
-        INDArray m = mask();
-        check(net, input(RNNFormat.NCW), rnnLabels(RNNFormat.NCW, 2), m, m);
+        checkSequenceOutput(g, RNNFormat.NCW, true);
     }
 
     /** Input dropout on the upper GRU: the dropout mask must be applied to its input and to its input epsilon. */
@@ -235,21 +174,7 @@ public class GRUGradientCheckTest {
                 .layer(new GRU.Builder(5, N).dropOut(0.6).build())
                 .layer(new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nIn(N).nOut(2).build())
                 .build();
-        MultiLayerNetwork net = init(conf);
-        INDArray in = input(RNNFormat.NCW);
-        INDArray labels = rnnLabels(RNNFormat.NCW, 2);
-        Nd4j.getRandom().setSeed(777);
-        net.setInput(in);
-        net.setLabels(labels);
-        net.computeGradientAndScore();
-        double amax = net.gradient().getGradientFor("0_W").amaxNumber().doubleValue();
-        assertTrue(amax > 1e-4, "lower GRU gradient ~0: " + amax);
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
-                .net(net).input(in).labels(labels)
-                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false)
-                .callEachIter(n -> Nd4j.getRandom().setSeed(777)));   // same dropout mask in every pass
-        assertTrue(ok, "gradient check with dropout failed");
+        checkWithDropout(init(conf), input(RNNFormat.NCW), rnnLabels(RNNFormat.NCW, 2), null);
     }
 
     /** ComputationGraph: GRU layer vertex → DL4J's LastTimeStepVertex (mask-aware) → OutputLayer. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -25,6 +26,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,15 +36,25 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** The layer inside DL4J's machinery: forward cache vs recompute, workspaces, unsupported tBPTT, memory report. */
+/**
+ * The layer inside DL4J's machinery: returnSequences=false against LastTimeStep(full sequence), forward cache vs
+ * recompute, workspaces, unsupported tBPTT, memory report.
+ */
 public class GRUIntegrationTest {
+
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
 
     @BeforeEach
     public void setUp() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
+            }
 
     private static MultiLayerConfiguration productLike(WorkspaceMode ws, double dropout) {
+        return productLike(ws, false, dropout);
+    }
+
+    /** The product's shape (GRU last step → Dense → softmax) with the last step taken by the layer or by LastTimeStep. */
+    private static MultiLayerConfiguration productLike(WorkspaceMode ws, boolean lastStepInLayer, double dropout) {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(11)
                 .dataType(DataType.DOUBLE)
@@ -50,18 +62,19 @@ public class GRUIntegrationTest {
                 .trainingWorkspaceMode(ws)
                 .inferenceWorkspaceMode(ws)
                 .list();
-        GRU.Builder gru = new GRU.Builder().nOut(6);
+        GRU.Builder gru = new GRU.Builder().nOut(6).returnSequences(!lastStepInLayer);
         if (dropout > 0) {
             gru.dropOut(dropout);
         }
         return b.layer(new GRU.Builder().nOut(5).build())
-                .layer(new LastTimeStep(gru.build()))
+                .layer(lastStepInLayer ? gru.build() : new LastTimeStep(gru.build()))
                 .layer(new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).nOut(2).build())
                 .setInputType(InputType.recurrent(3))
                 .build();
     }
 
+    /** Variable lengths: post padding, and some pre padding. */
     private static DataSet data(int seed) {
         Random rng = new Random(seed);
         int mb = 8, t = 9;
@@ -70,12 +83,33 @@ public class GRUIntegrationTest {
         INDArray y = Nd4j.zeros(DataType.DOUBLE, mb, 2);
         for (int i = 0; i < mb; i++) {
             int len = 4 + rng.nextInt(t - 3);
-            for (int j = 0; j < len; j++) {
+            int start = i % 3 == 0 ? t - len : 0;
+            for (int j = start; j < start + len; j++) {
                 mask.putScalar(i, j, 1.0);
             }
             y.putScalar(i, rng.nextInt(2), 1.0);
         }
         return new DataSet(x, y, mask, null);
+    }
+
+    /**
+     * returnSequences=false gives exactly what LastTimeStep(returnSequences=true) gives with the same parameters:
+     * outputs, scores, parameter gradients and training, with masks (post and pre padding).
+     */
+    @Test
+    public void lastStepOnlyEqualsLastTimeStepWrapper() {
+        MultiLayerNetwork wrapped = new MultiLayerNetwork(productLike(WorkspaceMode.ENABLED, false, 0));
+        wrapped.init();
+        MultiLayerNetwork own = new MultiLayerNetwork(productLike(WorkspaceMode.ENABLED, true, 0));
+        own.init();
+        RecurrentNetworkChecks.assertLastStepOnlyEqualsWrapper(wrapped, own, List.of(data(0), data(1), data(2), data(3)));
+    }
+
+    /** The layer rejects returnSequences=false with the state reset on masked steps. */
+    @Test
+    public void lastStepOnlyNeedsCarriedState() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new GRU.Builder(3, 4).returnSequences(false).carryStateOnMask(false).build());
     }
 
     /** Training with workspaces (the default) must give exactly what training without workspaces gives. */

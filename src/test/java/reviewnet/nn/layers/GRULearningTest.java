@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,12 +30,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public class GRULearningTest {
 
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
+
     private static final int T = 20, BATCH = 32;
 
     @BeforeEach
     public void setUp() {
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
+            }
 
     private static DataSet batch(Random rng, int mb) {
         INDArray x = Nd4j.zeros(DataType.FLOAT, mb, 1, T);

@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,12 +24,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 public class GRUParamInitializerTest {
 
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
+
     private static final int N_IN = 7, N = 16;
 
     @BeforeEach
     public void setUp() {
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
+            }
 
     private static MultiLayerNetwork net(GRU gru) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()

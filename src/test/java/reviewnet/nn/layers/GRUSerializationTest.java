@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -23,6 +28,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -35,10 +41,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 public class GRUSerializationTest {
 
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
+
     @BeforeEach
     public void setUp() {
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
+            }
 
     /** The product's shape: GRU inside LastTimeStep, then Dense layers; non-default GRU settings throughout. */
     private static MultiLayerConfiguration conf() {
@@ -93,6 +101,82 @@ public class GRUSerializationTest {
         MultiLayerNetwork net = new MultiLayerNetwork(back);
         net.init();
         assertEquals(2, net.output(Nd4j.rand(DataType.FLOAT, 3, 4, 6)).size(1));
+    }
+
+    /** Stacked: full-sequence GRU → last-step GRU (returnSequences=false) → Dense → softmax. */
+    private static MultiLayerConfiguration lastStepConf() {
+        return new NeuralNetConfiguration.Builder()
+                .seed(42)
+                .updater(new Adam(1e-3))
+                .list()
+                .layer(new GRU.Builder().nIn(6).nOut(8).dataFormat(RNNFormat.NWC).build())
+                .layer(new GRU.Builder().nOut(7).returnSequences(false).dataFormat(RNNFormat.NWC).build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).nOut(2).build())
+                .setInputType(InputType.recurrent(6, RNNFormat.NWC))
+                .build();
+    }
+
+    @Test
+    public void jsonRoundTripOfReturnSequences() {
+        MultiLayerConfiguration conf = lastStepConf();
+        String json = conf.toJson();
+        assertTrue(json.contains("\"returnSequences\" : false"), json);
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
+        assertEquals(conf, back);
+        assertEquals(json, back.toJson());
+        assertTrue(assertInstanceOf(GRU.class, back.getConf(0).getLayer()).isReturnSequences());
+        GRU last = assertInstanceOf(GRU.class, back.getConf(1).getLayer());
+        assertFalse(last.isReturnSequences());
+        assertTrue(last.isCarryStateOnMask());
+        assertEquals(8, last.getNIn());
+        assertEquals(7, ((DenseLayer) back.getConf(2).getLayer()).getNIn());
+
+        // equals() looks at the setting
+        MultiLayerConfiguration other = MultiLayerConfiguration.fromJson(json);
+        ((GRU) other.getConf(1).getLayer()).setReturnSequences(true);
+        assertNotEquals(conf, other);
+
+        // a configuration written before the setting existed (no property) returns sequences
+        String legacy = json.replace("\"returnSequences\" : true,", "").replace("\"returnSequences\" : false,", "");
+        assertFalse(legacy.contains("returnSequences"), "test must strip the property");
+        MultiLayerConfiguration old = MultiLayerConfiguration.fromJson(legacy);
+        assertTrue(((GRU) old.getConf(1).getLayer()).isReturnSequences());
+
+        MultiLayerNetwork net = new MultiLayerNetwork(back);
+        net.init();
+        assertEquals(2, net.output(Nd4j.rand(DataType.FLOAT, 3, 4, 6)).size(1));
+        assertEquals(conf, MultiLayerConfiguration.fromYaml(conf.toYaml()));
+    }
+
+    /**
+     * A model zip written by the code before returnSequences existed (GRU → LastTimeStep(GRU) → softmax, float,
+     * Adam; see the resource) still loads, returns sequences where it did and gives the output it gave then.
+     */
+    @Test
+    public void modelSavedBeforeReturnSequencesStillLoads(@TempDir File dir) throws Exception {
+        String base = "/reviewnet/nn/layers/gru-saved-before-return-sequences";
+        File zip = new File(dir, "old.zip");
+        try (InputStream in = getClass().getResourceAsStream(base + ".zip")) {
+            assertNotNull(in);
+            Files.copy(in, zip.toPath(), StandardCopyOption.REPLACE_EXISTING);
+        }
+        String expected;
+        try (InputStream in = getClass().getResourceAsStream(base + ".output.txt")) {
+            expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip, true);
+        assertTrue(assertInstanceOf(GRU.class, net.getLayerWiseConfigurations().getConf(0).getLayer()).isReturnSequences());
+        LastTimeStep lts = assertInstanceOf(LastTimeStep.class, net.getLayerWiseConfigurations().getConf(1).getLayer());
+        assertTrue(((GRU) lts.getUnderlying()).isReturnSequences());
+
+        INDArray x = Nd4j.linspace(-1L, 1L, 36L, DataType.FLOAT).reshape(2, 3, 6);   // as when it was written
+        float[] out = net.output(x).data().asFloat();
+        String[] want = expected.substring(1, expected.length() - 1).split(",\\s*");
+        assertEquals(want.length, out.length);
+        for (int i = 0; i < out.length; i++) {
+            assertEquals(Float.parseFloat(want[i]), out[i], 1e-5, "output " + i);
+        }
     }
 
     @Test
