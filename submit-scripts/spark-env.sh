@@ -67,16 +67,9 @@ reviewnet_spark_class() {
 }
 
 # The native environment of a JVM that trains in-process (local master, profilers): one OpenMP thread per task unless
-# set, and the OpenBLAS kernel family the CPU flags allow unless an operator set OPENBLAS_CORETYPE.
+# set.
 reviewnet_local_native_env() {
+  # OPENBLAS_CORETYPE is decided in Java from the CPU flags (ExecutorEnvironment.applyOpenblasCoretype), never over a
+  # value already set here
   export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-  if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
-    local flags
-    flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
-    if [[ "$flags" == *" avx512f "* && "$flags" == *" avx512bw "* && "$flags" == *" avx512vl "* ]]; then
-      export OPENBLAS_CORETYPE=SkylakeX
-    elif [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]]; then
-      export OPENBLAS_CORETYPE=Haswell
-    fi
-  fi
 }

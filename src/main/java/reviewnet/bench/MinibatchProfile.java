@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
 import reviewnet.config.ModelSettings;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
+import reviewnet.train.ExecutorEnvironment;
 import reviewnet.train.NativeBackend;
 
 /**
@@ -63,6 +64,7 @@ public final class MinibatchProfile implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ExecutorEnvironment.applyOpenblasCoretype("auto");
         String extension = NativeBackend.select(nativeBackend);
         System.out.printf("minibatch profile: batch %d, %d timed after %d warm-up, native threads %s, nd4j-native build %s%n",
                 batchSize, batches, warmup, System.getenv("OMP_NUM_THREADS"),

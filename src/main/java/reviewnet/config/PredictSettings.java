@@ -5,7 +5,7 @@ import com.typesafe.config.Config;
 /** Batch scoring ({@code reviewnet.predict}). */
 public record PredictSettings(String inputPath, Format format, String textColumn, String idColumn, String outputPath,
                               String modelVersion, int batchSize, String registry, long maxBytes,
-                              InputSettings.Csv csv, SparkSettings spark) {
+                              InputSettings.Csv csv, ExecutorSettings executor, SparkSettings spark) {
 
     public enum Format { TEXT_FILES, CSV, JSON, PARQUET }
 
@@ -19,6 +19,7 @@ public record PredictSettings(String inputPath, Format format, String textColumn
                 root.getString(key + "input.text-column"), root.getString(key + "input.id-column"),
                 root.getString(key + "output.path"), version, Settings.positiveInt(root, key + "batch-size"),
                 root.getString("reviewnet.retrain.registry"), InputSettings.from(root).maxBytes(),
-                InputSettings.Csv.from(root.getConfig(key + "input.csv")), SparkSettings.from(root));
+                InputSettings.Csv.from(root.getConfig(key + "input.csv")), ExecutorSettings.from(root),
+                SparkSettings.from(root));
     }
 }

@@ -25,6 +25,11 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
         averagingFrequencyByArchitecture = Map.copyOf(averagingFrequencyByArchitecture);
     }
 
+    /** The native environment part of these settings. */
+    public ExecutorSettings executor() {
+        return new ExecutorSettings(threadsPerTask, openblasCoretype, nativeBackend);
+    }
+
     /** Minibatches per worker between averaging rounds for one architecture (its own value, else the default). */
     public int averagingFrequency(String architecture) {
         return averagingFrequencyByArchitecture.getOrDefault(architecture, averagingFrequency);
@@ -42,8 +47,6 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
         Settings.require(workers >= 0, root, key + "workers", "0 (Spark's default parallelism) or more, got " + workers);
         int prefetch = root.getInt(key + "prefetch");
         Settings.require(prefetch >= 0, root, key + "prefetch", "0 or more, got " + prefetch);
-        int threads = root.getInt(key + "threads-per-task");
-        Settings.require(threads >= 0, root, key + "threads-per-task", "0 (= spark.task.cpus) or more, got " + threads);
         String level = root.getString(key + "storage-level").trim().toUpperCase(Locale.ROOT);
         try {
             StorageLevel.fromString(level);
@@ -61,15 +64,13 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
             Settings.require(value > 0, root, path, "a positive number of minibatches, got " + value);
             byArchitecture.put(name, value);
         }
-        String nativeBackend = root.getString(key + "native-backend").trim();
-        Settings.require(List.of("auto", "generic", "onednn-avx2").contains(nativeBackend), root,
-                key + "native-backend", "auto, generic or onednn-avx2, got '" + nativeBackend + "'");
+        ExecutorSettings executor = ExecutorSettings.from(root);
         return new TrainSettings(architectures, Settings.positiveInt(root, key + "epochs"), root.getLong(key + "seed"),
                 lr, Settings.positiveInt(root, key + "batch-size"), workers,
                 Settings.positiveInt(root, key + "averaging-frequency"), byArchitecture, prefetch,
                 Settings.enumValue(root, key + "approach", Approach.class), level,
-                root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"), threads,
-                root.getString(key + "openblas-coretype").trim(), nativeBackend,
+                root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"),
+                executor.threadsPerTask(), executor.openblasCoretype(), executor.nativeBackend(),
                 Settings.positiveDuration(root, key + "progress-interval"));
     }
 }

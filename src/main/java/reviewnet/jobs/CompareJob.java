@@ -36,7 +36,6 @@ import reviewnet.train.BulkNDArraySerializer;
 import reviewnet.train.DataSets;
 import reviewnet.train.DistributedTrainer;
 import reviewnet.train.ExecutorEnvironment;
-import reviewnet.train.NativeBackend;
 import reviewnet.train.TrainingData;
 
 /**
@@ -60,8 +59,7 @@ public final class CompareJob implements Job {
 
     @Override
     public void configure(SparkConf conf) {
-        ExecutorEnvironment.apply(ExecutorEnvironment.variables(settings.train(), conf), conf);
-        NativeBackend.configure(settings.train().nativeBackend(), conf);
+        ExecutorEnvironment.configure(settings.train().executor(), conf);
         // Every averaging round returns each worker's parameters and Adam state (about 30 MB for the default
         // networks): as direct task results (under Spark's RPC message limit) they skip a block-manager fetch through
         // the network stack; Spark's scheduling, block manager and netty held about a fifth of an epoch's CPU samples
@@ -129,7 +127,8 @@ public final class CompareJob implements Job {
     Run start(SparkSession spark, String runId) {
         Instant started = Instant.now();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        ExecutorEnvironment.applyInProcess(ExecutorEnvironment.variables(settings.train(), jsc.getConf()));
+        ExecutorEnvironment.applyInProcess(ExecutorEnvironment.variables(settings.train().executor(),
+                jsc.getConf()));
         PreparedData prepared = PreparedData.ensure(spark, settings.prepare());
         String output = settings.paths().output();
         String tmp = new Path(output, ".tmp/" + runId).toString();

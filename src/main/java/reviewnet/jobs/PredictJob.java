@@ -23,6 +23,7 @@ import reviewnet.corpus.TextFolderReader;
 import reviewnet.io.AtomicDirectory;
 import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
+import reviewnet.train.ExecutorEnvironment;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -40,6 +41,12 @@ public final class PredictJob implements Job {
 
     public PredictJob(PredictSettings settings) {
         this.settings = settings;
+    }
+
+    /** The executors score with the same native environment as training (threads, OpenBLAS kernels, ND4J build). */
+    @Override
+    public void configure(org.apache.spark.SparkConf conf) {
+        ExecutorEnvironment.configure(settings.executor(), conf);
     }
 
     @Override

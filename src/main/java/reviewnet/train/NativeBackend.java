@@ -102,6 +102,9 @@ public final class NativeBackend {
             return new ExecutorPlugin() {
                 @Override
                 public void init(PluginContext ctx, Map<String, String> extraConf) {
+                    // both before this executor's first task loads ND4J (and with it OpenBLAS)
+                    ExecutorEnvironment.applyOpenblasCoretype(ctx.conf().get(ExecutorEnvironment.CORETYPE_PROPERTY,
+                            "auto"));
                     select(ctx.conf().get(SPARK_PROPERTY, "auto"));
                 }
             };
