@@ -33,13 +33,21 @@ public final class GlobalStateGuard implements BeforeAllCallback, AfterAllCallba
                     Nd4j.defaultFloatingPointType(), before.dataType(), before.floatType()));
             Nd4j.setDefaultDataTypes(before.dataType(), before.floatType());
         }
+        // system properties: any property the class found and changed or removed, and any new reviewnet.* one
+        // (libraries the tests start, e.g. Spark's Jetty or JavaCPP, add their own: not the tests' doing)
         Properties now = System.getProperties();
-        for (String name : now.stringPropertyNames()) {
+        for (String name : before.properties().stringPropertyNames()) {
             String was = before.properties().getProperty(name);
-            if (!now.getProperty(name).equals(was) && !name.startsWith("spark.") && !name.startsWith("jdk.")
-                    && !name.equals("java.awt.headless")) {
+            String is = now.getProperty(name);
+            if (!was.equals(is) && !name.startsWith("spark.")) {
+                changed.append(" system property ").append(name).append('=').append(is).append(" (found ")
+                        .append(was).append(");");
+            }
+        }
+        for (String name : now.stringPropertyNames()) {
+            if (name.startsWith("reviewnet") && before.properties().getProperty(name) == null) {
                 changed.append(" system property ").append(name).append('=').append(now.getProperty(name))
-                        .append(" (found ").append(was).append(");");
+                        .append(" (found none);");
             }
         }
         if (changed.length() > 0) {
