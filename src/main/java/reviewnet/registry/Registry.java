@@ -111,7 +111,7 @@ public final class Registry {
         }
     }
 
-    Optional<JsonNode> read(Path path) {
+    public Optional<JsonNode> read(Path path) {
         try {
             if (!fs.exists(path)) {
                 return Optional.empty();
