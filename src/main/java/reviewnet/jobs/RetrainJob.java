@@ -49,13 +49,14 @@ public final class RetrainJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(RetrainJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Called after each step of a run (tests interrupt runs there); the steps are named in {@link #STEPS}. */
+    /**
+     * Called after each step of a run, in order: {@code version:<architecture>} (each version complete),
+     * {@code recorded} (the commit point), {@code champion} (pointer), {@code results} (results rows). Tests
+     * interrupt runs there.
+     */
     interface Steps {
         void after(String step);
     }
-
-    /** The steps of a one-architecture run, in order ("version:NAME" follows each architecture). */
-    static final List<String> STEPS = List.of("version:", "recorded", "champion", "results");
 
     private final RetrainSettings settings;
     private final CompareJob training;
