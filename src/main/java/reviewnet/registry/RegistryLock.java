@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistryLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryLock.class);
-    private static final int ATTEMPTS = 50;
+    /** How long contenders for a stale lock wait for the one taking it over before giving up. */
+    private static final long CONTENTION_NANOS = 30_000_000_000L;
     private static final int MAX_GUARD_DEPTH = 3;
 
     private final ExclusiveFiles files;
@@ -101,7 +102,8 @@ public final class RegistryLock implements AutoCloseable {
 
     /** Creates {@code path} for {@code me}, taking over a stale holder; throws {@link LockedException} otherwise. */
     private static void take(ExclusiveFiles files, Path path, Holder me, int depth) throws IOException {
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        long deadline = System.nanoTime() + CONTENTION_NANOS;
+        while (System.nanoTime() < deadline) {
             if (files.createNew(path, me.bytes())) {
                 return;
             }
@@ -139,7 +141,8 @@ public final class RegistryLock implements AutoCloseable {
                 files.delete(guard);
             }
         }
-        throw new LockedException("cannot lock " + path + " after " + ATTEMPTS + " attempts (contended)");
+        throw new LockedException("cannot lock " + path + ": still contended after "
+                + CONTENTION_NANOS / 1_000_000_000L + " s");
     }
 
     /** The holder of {@code path}; empty when it is gone. Waits briefly for a lock being written (HDFS). */
