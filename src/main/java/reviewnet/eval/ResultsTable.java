@@ -1,17 +1,32 @@
 package reviewnet.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * The results table: Parquet at {@code <reviewnet.output.path>/results}, one row per (run, architecture), appended
  * when an architecture is trained, evaluated and its model saved. Each append is one Spark write of complete rows
- * (committed by Spark's file commit protocol): a failure appends nothing.
+ * (committed by Spark's file commit protocol): a failure appends nothing. {@link #appendMissing} appends only rows
+ * whose (run id, architecture) the table does not hold yet, so a re-run completing a committed run appends nothing twice.
  */
 public final class ResultsTable {
     public static final StructType SCHEMA = new StructType()
@@ -82,6 +97,78 @@ public final class ResultsTable {
             }
         }
         spark.createDataFrame(rows, SCHEMA).coalesce(1).write().mode(SaveMode.Append).parquet(path);
+    }
+
+    /** Appends the rows whose (run id, architecture) is not in the table yet; returns those appended. */
+    public List<Row> appendMissing(SparkSession spark, List<Row> rows) {
+        Set<String> present = new HashSet<>();
+        try {
+            Path table = new Path(path);
+            if (table.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(table)) {
+                for (Row r : read(spark).select("run_id", "architecture").distinct().collectAsList()) {
+                    present.add(r.getString(0) + "\u0000" + r.getString(1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the results table " + path, e);
+        }
+        List<Row> missing = new ArrayList<>();
+        for (Row row : rows) {
+            if (present.add(string(row, "run_id") + "\u0000" + string(row, "architecture"))) {
+                missing.add(row);
+            }
+        }
+        if (!missing.isEmpty()) {
+            append(spark, missing);
+        }
+        return missing;
+    }
+
+    /** A results row as JSON, exactly (timestamps as ISO instants with their full precision). */
+    public static ObjectNode toJson(Row row) {
+        ObjectNode node = new ObjectMapper().createObjectNode();
+        for (StructField field : SCHEMA.fields()) {
+            Object value = row.get(SCHEMA.fieldIndex(field.name()));
+            DataType type = field.dataType();
+            if (type.equals(DataTypes.TimestampType)) {
+                node.put(field.name(), ((Timestamp) value).toInstant().toString());
+            } else if (type.equals(DataTypes.StringType)) {
+                node.put(field.name(), (String) value);
+            } else if (type.equals(DataTypes.IntegerType)) {
+                node.put(field.name(), ((Number) value).intValue());
+            } else if (type.equals(DataTypes.LongType)) {
+                node.put(field.name(), ((Number) value).longValue());
+            } else {
+                node.put(field.name(), ((Number) value).doubleValue());
+            }
+        }
+        return node;
+    }
+
+    /** The row {@link #toJson} wrote. */
+    public static Row fromJson(JsonNode node) {
+        Object[] values = new Object[SCHEMA.size()];
+        for (StructField field : SCHEMA.fields()) {
+            JsonNode value = node.path(field.name());
+            if (value.isMissingNode()) {
+                throw new IllegalArgumentException("a results row without " + field.name() + ": " + node);
+            }
+            DataType type = field.dataType();
+            Object v;
+            if (type.equals(DataTypes.TimestampType)) {
+                v = Timestamp.from(Instant.parse(value.asText()));
+            } else if (type.equals(DataTypes.StringType)) {
+                v = value.asText();
+            } else if (type.equals(DataTypes.IntegerType)) {
+                v = value.asInt();
+            } else if (type.equals(DataTypes.LongType)) {
+                v = value.asLong();
+            } else {
+                v = value.asDouble();
+            }
+            values[SCHEMA.fieldIndex(field.name())] = v;
+        }
+        return RowFactory.create(values);
     }
 
     public Dataset<Row> read(SparkSession spark) {

@@ -88,9 +88,12 @@ public final class CompareJob implements Job {
         List<Row> rows = new ArrayList<>();
         try {
             for (String name : settings.train().architectures()) {
-                rows.add(trainAndEvaluate(spark, run, name,
+                Row row = trainAndEvaluate(spark, run, name,
                         new Path(settings.paths().output(), MODELS + "/" + run.context().runId() + "/" + name)
-                                .toString(), null).row());
+                                .toString(), null).row();
+                run.results().append(spark, List.of(row));
+                LOG.info("{}: results appended to {}", name, run.results().path());
+                rows.add(row);
             }
         } finally {
             run.close();
@@ -148,8 +151,9 @@ public final class CompareJob implements Job {
     }
 
     /**
-     * Trains one architecture (resuming from {@code checkpointDir} when it holds a checkpoint; null = none), saves
-     * it to {@code modelDir}, evaluates it and appends its results row.
+     * Trains one architecture (resuming from {@code checkpointDir} when it holds a checkpoint of the same data and
+     * settings; null = none), saves it to {@code modelDir} and evaluates it. The caller appends (or records) its
+     * results row.
      */
     Outcome trainAndEvaluate(SparkSession spark, Run r, String name, String modelDir, String checkpointDir) {
         JavaSparkContext jsc = r.jsc();
@@ -157,7 +161,7 @@ public final class CompareJob implements Job {
         MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get(name), settings.model(),
                 settings.train().learningRate(), settings.train().seed());
         DistributedTrainer.Trained trained = r.trainer().train(jsc, name, conf, r.train(), r.prepared().trainRows(),
-                checkpointDir);
+                checkpointDir, run.dataFingerprint());
         // Saved before the evaluation: the trained parameters must be on disk whatever happens next.
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("run_id", run.runId());
@@ -178,10 +182,9 @@ public final class CompareJob implements Job {
         Row row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(), trained.approach(),
                 trained.network().getNetwork().numParams(), trained.seconds(), trained.examplesPerSecond(), metrics,
                 modelPath);
-        r.results().append(spark, List.of(row));
-        LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training ({} examples/s); results appended to {}",
+        LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training ({} examples/s)",
                 name, fmt(metrics.accuracy()), fmt(metrics.f1()), fmt(metrics.auc()), fmt(metrics.loss()),
-                Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()), r.results().path());
+                Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()));
         return new Outcome(row, metrics, modelPath, trained);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import reviewnet.config.RetrainSettings;
 import reviewnet.corpus.CorpusReader;
 import reviewnet.corpus.ReviewSchema;
+import reviewnet.eval.ResultsTable;
 import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
 import reviewnet.registry.RegistryLock;
@@ -28,18 +30,50 @@ import static org.apache.spark.sql.functions.col;
  * retrain: under the registry lock, trains the configured architectures on the current corpus (prepared data reused
  * when its fingerprint is unchanged), checkpointing every epoch, registers each trained model as a version, and
  * promotes the best one to champion when its test accuracy beats the champion's on the same test data by
- * {@code reviewnet.retrain.margin}. A finished run id is not run again.
+ * {@code reviewnet.retrain.margin}.
+ *
+ * <p>The run record {@code runs/<run-id>.json} is the run's one commit point:
+ * <ol>
+ *   <li>before it, each architecture's version is written ({@code model.zip}, then {@code metrics.json} with its
+ *   results row, which marks it complete), and the decision is taken against the champion pointer as it was: nothing
+ *   this run writes before the record is visible to predict or to the results table;</li>
+ *   <li>the record (decision, the pointer to set, the results table) is written by rename;</li>
+ *   <li>after it, idempotent completion: the champion pointer is set (only while it still names the champion the
+ *   decision was taken against), the results rows are appended unless the table holds that (run id, architecture)
+ *   already, and the checkpoints are deleted.</li>
+ * </ol>
+ * A re-run of the same run id after a kill anywhere resumes: complete versions are reused, unfinished ones resume
+ * from their checkpoints, and a committed run is only completed, never decided again.
  */
 public final class RetrainJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(RetrainJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Called after each step of a run, in order: {@code version:<architecture>} (each version complete),
+     * {@code recorded} (the commit point), {@code champion} (pointer), {@code results} (results rows). Tests
+     * interrupt runs there.
+     */
+    interface Steps {
+        void after(String step);
+    }
+
     private final RetrainSettings settings;
     private final CompareJob training;
+    private final Steps steps;
 
     public RetrainJob(RetrainSettings settings, String jobName) {
+        this(settings, jobName, step -> { });
+    }
+
+    RetrainJob(RetrainSettings settings, String jobName, Steps steps) {
         this.settings = settings;
         this.training = new CompareJob(settings.compare(), jobName);
+        this.steps = steps;
+    }
+
+    /** One complete version of this run, as {@code metrics.json} records it. */
+    record TrainedVersion(String version, double accuracy, int epochsTrained, int resumedFromEpoch, Row resultsRow) {
     }
 
     @Override
@@ -57,62 +91,111 @@ public final class RetrainJob implements Job {
         String runId = settings.runId().isEmpty() ? CompareJob.newRunId(Instant.now()) : settings.runId();
         Registry registry = new Registry(settings.registry(), spark.sparkContext().hadoopConfiguration());
         try (RegistryLock lock = RegistryLock.acquire(registry, runId)) {
-            Optional<JsonNode> finished = registry.run(runId);
-            if (finished.isPresent()) {
-                LOG.info("run {} already finished ({}): nothing to do", runId, finished.get().path("decision").asText());
-                System.out.println("reviewnet retrain: run " + runId + " already finished; nothing changed");
-                return finished.get();
+            Optional<JsonNode> committed = registry.run(runId);
+            ObjectNode record;
+            if (committed.isPresent()) {
+                record = (ObjectNode) committed.get();
+                LOG.info("run {} is committed already ({}): completing what a kill may have left undone", runId,
+                        record.path("decision").asText());
+            } else {
+                record = trainAndDecide(spark, registry, runId);
+                registry.recordRun(runId, record);
+                steps.after("recorded");
             }
-            CompareJob.Run run = training.start(spark, runId);
-            List<CompareJob.Outcome> outcomes = new ArrayList<>();
-            try {
-                for (String name : settings.compare().train().architectures()) {
-                    String version = runId + "-" + name;
-                    CompareJob.Outcome outcome = training.trainAndEvaluate(spark, run, name,
-                            registry.versionDir(version), registry.checkpointDir(runId, name));
-                    writeMetrics(registry, version, outcome, run);
-                    outcomes.add(outcome);
-                }
-            } finally {
-                run.close();
-                CompareJob.deleteQuietly(spark, run.tmp());
-            }
-            ObjectNode record = decide(spark, registry, runId, run, outcomes);
-            registry.recordRun(runId, record);
-            registry.deleteCheckpoints(runId);
+            complete(spark, registry, runId, record);
             System.out.println("reviewnet retrain: run " + runId + ": " + record.path("decision").asText() + " — "
-                    + record.path("reason").asText());
+                    + record.path("reason").asText() + (committed.isPresent() ? " (committed earlier)" : ""));
             return record;
         }
     }
 
-    private void writeMetrics(Registry registry, String version, CompareJob.Outcome outcome, CompareJob.Run run) {
+    /** Everything before the commit point: the versions and the decision; the registry's pointer is not touched. */
+    private ObjectNode trainAndDecide(SparkSession spark, Registry registry, String runId) {
+        String fingerprint = PreparedData.ensure(spark, settings.compare().prepare()).fingerprint();
+        List<TrainedVersion> versions = new ArrayList<>();
+        CompareJob.Run run = null;
+        try {
+            for (String name : settings.compare().train().architectures()) {
+                String version = runId + "-" + name;
+                Optional<TrainedVersion> done = completeVersion(registry, version, fingerprint);
+                if (done.isPresent()) {
+                    LOG.info("{}: version {} is complete from an earlier attempt of run {}: reused", name, version,
+                            runId);
+                } else {
+                    if (run == null) {
+                        run = training.start(spark, runId);
+                    }
+                    CompareJob.Outcome outcome = training.trainAndEvaluate(spark, run, name,
+                            registry.versionDir(version), registry.checkpointDir(runId, name));
+                    done = Optional.of(writeMetrics(registry, version, outcome, run));
+                }
+                versions.add(done.get());
+                steps.after("version:" + name);
+            }
+        } finally {
+            if (run != null) {
+                run.close();
+                CompareJob.deleteQuietly(spark, run.tmp());
+            }
+        }
+        return decide(spark, registry, runId, fingerprint, versions);
+    }
+
+    /** The version's {@code metrics.json} when an earlier attempt of this run completed it on the same data and settings. */
+    private Optional<TrainedVersion> completeVersion(Registry registry, String version, String fingerprint) {
+        Optional<JsonNode> metrics = registry.read(new Path(registry.versionDir(version), "metrics.json"));
+        if (metrics.isEmpty() || !metrics.get().has("results_row")) {
+            return Optional.empty();
+        }
+        JsonNode m = metrics.get();
+        List<String> differences = new ArrayList<>();
+        if (!fingerprint.equals(m.path("data_fingerprint").asText())) {
+            differences.add("data fingerprint " + m.path("data_fingerprint").asText() + " -> " + fingerprint);
+        }
+        if (!settings.compare().resolvedConfig().equals(m.path("config").asText())) {
+            differences.add("settings (reviewnet.*)");
+        }
+        if (!differences.isEmpty()) {
+            throw new IllegalStateException("version " + version + " was completed by an earlier attempt of this run "
+                    + "on other data or settings (" + String.join(", ", differences) + "): refusing to mix them. "
+                    + "Re-run with the original input and settings, or use a new run id");
+        }
+        return Optional.of(new TrainedVersion(version, m.path("accuracy").asDouble(),
+                m.path("epochs_trained").asInt(), m.path("resumed_from_epoch").asInt(),
+                ResultsTable.fromJson(m.path("results_row"))));
+    }
+
+    private TrainedVersion writeMetrics(Registry registry, String version, CompareJob.Outcome outcome,
+                                        CompareJob.Run run) {
         ObjectNode metrics = JSON.valueToTree(outcome.metrics());
         metrics.put("version", version);
         metrics.put("data_fingerprint", run.context().dataFingerprint());
         metrics.put("epochs_trained", outcome.trained().epochs());
         metrics.put("resumed_from_epoch", outcome.trained().resumedFromEpoch());
+        metrics.put("config", run.context().config());
+        metrics.set("results_row", ResultsTable.toJson(outcome.row()));
         registry.write(new Path(registry.versionDir(version), "metrics.json"), metrics);
+        return new TrainedVersion(version, outcome.metrics().accuracy(), outcome.trained().epochs(),
+                outcome.trained().resumedFromEpoch(), outcome.row());
     }
 
-    private ObjectNode decide(SparkSession spark, Registry registry, String runId, CompareJob.Run run,
-                              List<CompareJob.Outcome> outcomes) {
-        CompareJob.Outcome best = outcomes.get(0);
-        for (CompareJob.Outcome o : outcomes) {
-            if (o.metrics().accuracy() > best.metrics().accuracy()) {
-                best = o;
+    private ObjectNode decide(SparkSession spark, Registry registry, String runId, String fingerprint,
+                              List<TrainedVersion> trained) {
+        TrainedVersion best = trained.get(0);
+        for (TrainedVersion v : trained) {
+            if (v.accuracy() > best.accuracy()) {
+                best = v;
             }
         }
-        String bestVersion = versionOf(runId, best);
         double margin = settings.margin();
         Optional<JsonNode> champion = registry.champion();
-        ObjectNode record = JSON.createObjectNode().put("run_id", runId).put("finished", Instant.now().toString())
-                .put("data_fingerprint", run.context().dataFingerprint()).put("margin", margin);
+        String finished = Instant.now().toString();
+        ObjectNode record = JSON.createObjectNode().put("run_id", runId).put("finished", finished)
+                .put("data_fingerprint", fingerprint).put("margin", margin);
         ArrayNode versions = record.putArray("versions");
-        for (CompareJob.Outcome o : outcomes) {
-            versions.addObject().put("version", versionOf(runId, o)).put("accuracy", o.metrics().accuracy())
-                    .put("epochs_trained", o.trained().epochs())
-                    .put("resumed_from_epoch", o.trained().resumedFromEpoch());
+        for (TrainedVersion v : trained) {
+            versions.addObject().put("version", v.version()).put("accuracy", v.accuracy())
+                    .put("epochs_trained", v.epochsTrained()).put("resumed_from_epoch", v.resumedFromEpoch());
         }
         boolean promote;
         String reason;
@@ -121,26 +204,60 @@ public final class RetrainJob implements Job {
             reason = "no champion yet";
         } else {
             String championVersion = champion.get().path("version").asText();
-            double championAccuracy = championAccuracy(spark, registry, champion.get(), run);
+            double championAccuracy = championAccuracy(spark, registry, champion.get(), fingerprint);
             record.put("champion_before", championVersion).put("champion_accuracy", championAccuracy);
-            promote = best.metrics().accuracy() >= championAccuracy + margin;
+            promote = best.accuracy() >= championAccuracy + margin;
             reason = String.format("%s accuracy %.4f vs champion %s %.4f on the same test data: %s the margin %.4f",
-                    bestVersion, best.metrics().accuracy(), championVersion, championAccuracy,
+                    best.version(), best.accuracy(), championVersion, championAccuracy,
                     promote ? "beats it by at least" : "does not beat it by", margin);
         }
-        if (promote) {
-            registry.setChampion(JSON.createObjectNode().put("version", bestVersion)
-                    .put("accuracy", best.metrics().accuracy()).put("data_fingerprint", run.context().dataFingerprint())
-                    .put("run_id", runId).put("promoted", Instant.now().toString()).put("reason", reason));
-        }
-        record.put("decision", promote ? "promoted " + bestVersion : "kept " + champion.get().path("version").asText());
+        record.put("decision", promote ? "promoted " + best.version()
+                : "kept " + champion.get().path("version").asText());
         record.put("promoted", promote).put("reason", reason);
+        if (promote) {
+            record.putObject("champion").put("version", best.version()).put("accuracy", best.accuracy())
+                    .put("data_fingerprint", fingerprint).put("run_id", runId).put("promoted", finished)
+                    .put("reason", reason);
+        }
+        record.put("results_table", new Path(settings.compare().paths().output(), CompareJob.RESULTS).toString());
         LOG.info("run {}: {} ({})", runId, record.path("decision").asText(), reason);
         return record;
     }
 
-    static String versionOf(String runId, CompareJob.Outcome outcome) {
-        return runId + "-" + reviewnet.eval.ResultsTable.string(outcome.row(), "architecture");
+    /**
+     * After the commit point, idempotent: the champion pointer, the results rows, the checkpoints. (A record written
+     * before the commit point existed carries no pointer or results table: those were written before it.)
+     */
+    private void complete(SparkSession spark, Registry registry, String runId, JsonNode record) {
+        JsonNode pointer = record.path("champion");
+        if (record.path("promoted").asBoolean() && pointer.isObject()) {
+            String mine = pointer.path("version").asText();
+            String current = registry.champion().map(c -> c.path("version").asText()).orElse(null);
+            String before = record.hasNonNull("champion_before") ? record.path("champion_before").asText() : null;
+            if (Objects.equals(current, before)) {
+                registry.setChampion((ObjectNode) pointer.deepCopy());
+                LOG.info("run {}: champion pointer set to {}", runId, mine);
+            } else if (!mine.equals(current)) {
+                LOG.warn("run {} promoted {}, but the champion pointer has moved since to {}: left as it is", runId,
+                        mine, current);
+            }
+        }
+        steps.after("champion");
+        if (record.hasNonNull("results_table")) {
+            List<Row> rows = new ArrayList<>();
+            for (JsonNode v : record.path("versions")) {
+                String version = v.path("version").asText();
+                JsonNode metrics = registry.read(new Path(registry.versionDir(version), "metrics.json"))
+                        .orElseThrow(() -> new IllegalStateException("the committed version " + version
+                                + " has no metrics.json in " + registry.root()));
+                rows.add(ResultsTable.fromJson(metrics.path("results_row")));
+            }
+            List<Row> appended = new ResultsTable(record.path("results_table").asText()).appendMissing(spark, rows);
+            LOG.info("run {}: {} results row(s) appended to {} ({} there already)", runId, appended.size(),
+                    record.path("results_table").asText(), rows.size() - appended.size());
+        }
+        steps.after("results");
+        registry.deleteCheckpoints(runId);
     }
 
     /**
@@ -148,8 +265,8 @@ public final class RetrainJob implements Job {
      * prepared data (same fingerprint), else it is scored again on the current test split, with its own analysis
      * and vocabulary.
      */
-    private double championAccuracy(SparkSession spark, Registry registry, JsonNode champion, CompareJob.Run run) {
-        if (run.context().dataFingerprint().equals(champion.path("data_fingerprint").asText())) {
+    private double championAccuracy(SparkSession spark, Registry registry, JsonNode champion, String fingerprint) {
+        if (fingerprint.equals(champion.path("data_fingerprint").asText())) {
             return champion.path("accuracy").asDouble();
         }
         String version = champion.path("version").asText();

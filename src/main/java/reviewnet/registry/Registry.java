@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * The model registry on a Hadoop-compatible file system:
  * <pre>
  *   versions/&lt;version&gt;/      model.zip, vocabulary/, model.json (metrics, data fingerprint, configuration)
- *   runs/&lt;run-id&gt;.json         what a finished run did (its versions, promotion decision and reason)
+ *   runs/&lt;run-id&gt;.json         what a finished run did (its versions, promotion decision and reason): its commit point
  *   champion.json                the champion pointer
  *   checkpoints/&lt;run-id&gt;/      epoch checkpoints of unfinished runs
  *   lock                         held by the run writing the registry
@@ -111,7 +111,7 @@ public final class Registry {
         }
     }
 
-    Optional<JsonNode> read(Path path) {
+    public Optional<JsonNode> read(Path path) {
         try {
             if (!fs.exists(path)) {
                 return Optional.empty();

@@ -1,10 +1,20 @@
 package reviewnet.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
@@ -16,9 +26,19 @@ import org.deeplearning4j.util.ModelSerializer;
 /**
  * Epoch checkpoints of one training: {@code epoch-N.zip} (network with the Adam state) and {@code latest}, the
  * number of the last complete epoch. Both are written to a temporary name and renamed: a run killed while saving
- * leaves the previous checkpoint valid.
+ * leaves the previous checkpoint valid. {@code identity.json} records what the checkpoints were trained on (data
+ * fingerprint and resolved training settings); {@link #bind} refuses to resume them for anything else.
  */
 public final class Checkpoints {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The data and settings a training depends on. */
+    public record Identity(String dataFingerprint, Map<String, String> settings) {
+        public Identity {
+            settings = Map.copyOf(settings);
+        }
+    }
+
     private final Path dir;
     private final FileSystem fs;
     private final Configuration conf;
@@ -31,6 +51,58 @@ public final class Checkpoints {
             this.conf = conf;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the checkpoint folder " + dir, e);
+        }
+    }
+
+    /**
+     * Ties this folder to {@code identity}: with no checkpoint yet, records it; with checkpoints, refuses (with the
+     * differences) unless they were written for the same data fingerprint and settings.
+     */
+    public void bind(Identity identity) {
+        Path file = new Path(dir, "identity.json");
+        try {
+            if (lastEpoch() > 0) {
+                if (!fs.exists(file)) {
+                    throw new IllegalStateException("the checkpoints in " + dir + " do not record the data and "
+                            + "settings they were trained with, so they cannot be resumed safely: delete " + dir
+                            + " to train from the start");
+                }
+                JsonNode saved;
+                try (InputStream in = fs.open(file)) {
+                    saved = JSON.readTree(in);
+                }
+                List<String> differences = new ArrayList<>();
+                String savedFingerprint = saved.path("data_fingerprint").asText();
+                if (!savedFingerprint.equals(identity.dataFingerprint())) {
+                    differences.add("data fingerprint " + savedFingerprint + " -> " + identity.dataFingerprint());
+                }
+                Map<String, String> savedSettings = new TreeMap<>();
+                saved.path("settings").fields().forEachRemaining(e -> savedSettings.put(e.getKey(), e.getValue().asText()));
+                Set<String> keys = new TreeSet<>(savedSettings.keySet());
+                keys.addAll(identity.settings().keySet());
+                for (String key : keys) {
+                    if (!Objects.equals(savedSettings.get(key), identity.settings().get(key))) {
+                        differences.add(key + " " + savedSettings.get(key) + " -> " + identity.settings().get(key));
+                    }
+                }
+                if (!differences.isEmpty()) {
+                    throw new IllegalStateException("refusing to resume the checkpoints in " + dir + ": they were "
+                            + "trained on other data or settings (" + String.join(", ", differences) + "). Resume "
+                            + "with the original input and settings, or use a new run id (or delete " + dir + ")");
+                }
+                return;
+            }
+            ObjectNode node = JSON.createObjectNode().put("data_fingerprint", identity.dataFingerprint());
+            ObjectNode settings = node.putObject("settings");
+            new TreeMap<>(identity.settings()).forEach(settings::put);
+            fs.mkdirs(dir);
+            Path tmp = new Path(dir, ".identity.json.tmp");
+            try (OutputStream out = fs.create(tmp, true)) {
+                out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+            }
+            FileContext.getFileContext(dir.toUri(), conf).rename(tmp, file, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check the checkpoint identity " + file, e);
         }
     }
 

@@ -2,6 +2,12 @@ package reviewnet.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -64,6 +70,15 @@ public final class DistributedTrainer {
      */
     public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, TrainingData data,
                          long count, String checkpointDir) {
+        return train(jsc, name, conf, data, count, checkpointDir, null);
+    }
+
+    /**
+     * As above; checkpoints record {@code dataFingerprint} and the resolved training settings
+     * ({@link #checkpointSettings}), and a checkpoint written for other data or settings is refused, not resumed.
+     */
+    public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, TrainingData data,
+                         long count, String checkpointDir, String dataFingerprint) {
         int workers = workers(jsc);
         int frequency = settings.averagingFrequency(name);
         // every staged DataSet object is one minibatch of batch-size reviews
@@ -80,6 +95,10 @@ public final class DistributedTrainer {
                 .rngSeed(settings.seed())
                 .build();
         Checkpoints checkpoints = checkpointDir == null ? null : new Checkpoints(checkpointDir, jsc.hadoopConfiguration());
+        if (checkpoints != null) {
+            checkpoints.bind(new Checkpoints.Identity(dataFingerprint == null ? "" : dataFingerprint,
+                    checkpointSettings(name, conf, workers, frequency)));
+        }
         int done = checkpoints == null ? 0 : checkpoints.lastEpoch();
         if (done > settings.epochs()) {
             throw new IllegalStateException(checkpointDir + " holds epoch " + done + " but the run trains "
@@ -123,6 +142,33 @@ public final class DistributedTrainer {
         double seconds = (System.nanoTime() - started) / 1e9;
         return new Trained(network, workers, approach(jsc), seconds, count * (settings.epochs() - done),
                 settings.epochs(), done);
+    }
+
+    /**
+     * What a checkpoint of {@code name} depends on besides the data: the network configuration (architecture, model
+     * settings, learning rate, seed) and the training settings that shape an epoch. Rendered as sorted JSON text.
+     */
+    Map<String, String> checkpointSettings(String name, MultiLayerConfiguration conf, int workers, int frequency) {
+        Map<String, String> resolved = new TreeMap<>();
+        resolved.put("architecture", name);
+        resolved.put("network_sha256", sha256(conf.toJson()));
+        resolved.put("epochs", Integer.toString(settings.epochs()));
+        resolved.put("seed", Long.toString(settings.seed()));
+        resolved.put("learning_rate", Double.toString(settings.learningRate()));
+        resolved.put("batch_size", Integer.toString(settings.batchSize()));
+        resolved.put("workers", Integer.toString(workers));
+        resolved.put("averaging_frequency", Integer.toString(frequency));
+        resolved.put("save_updater", Boolean.toString(settings.saveUpdater()));
+        return resolved;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void delete(JavaSparkContext jsc, String dir) {

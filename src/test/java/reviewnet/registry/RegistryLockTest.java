@@ -1,0 +1,184 @@
+package reviewnet.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The registry lock on the local file system, raced by separate JVMs. */
+class RegistryLockTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int CONTENDERS = 4;
+    static final int ROUNDS = 8;
+
+    @TempDir
+    Path tmp;
+
+    static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        long pid = p.pid();
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        return pid;
+    }
+
+    static void writeLock(Path registry, String runId, String host, long pid, String token) throws IOException {
+        Files.createDirectories(registry);
+        Files.writeString(registry.resolve("lock"), JSON.createObjectNode().put("run_id", runId).put("host", host)
+                .put("pid", pid).put("since", "2026-01-01T00:00:00Z").put("token", token).toString());
+    }
+
+    Registry registry(Path dir) {
+        return new Registry(dir.toString(), new Configuration());
+    }
+
+    static List<String> leftovers(Path registry) throws IOException {
+        try (Stream<Path> list = Files.list(registry)) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("lock") || n.startsWith(".lock"))
+                    .toList();
+        }
+    }
+
+    static void await(Path file) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(file)) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + file);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void separateProcessesRacingForTheLockExactlyOneWinsEveryRound() throws Exception {
+        Path registry = tmp.resolve("registry");
+        Path sync = Files.createDirectories(tmp.resolve("sync"));
+        Files.createDirectories(registry);
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < CONTENDERS; i++) {
+            processes.add(new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
+                    System.getProperty("java.class.path"), LockContender.class.getName(), registry.toString(),
+                    sync.toString(), Integer.toString(i), Integer.toString(ROUNDS))
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("contender-" + i + ".log").toFile())
+                    .start());
+        }
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                boolean stale = round % 2 == 1;
+                if (stale) {
+                    // a killed run's lock: every contender sees a dead holder and tries to take it over at once
+                    writeLock(registry, "killed", RegistryLock.host(), deadPid(), "stale-" + round);
+                }
+                for (int i = 0; i < CONTENDERS; i++) {
+                    await(sync.resolve("ready-" + round + "-" + i));
+                }
+                Files.createFile(sync.resolve("go-" + round));
+                List<String> results = new ArrayList<>();
+                for (int i = 0; i < CONTENDERS; i++) {
+                    Path result = sync.resolve("result-" + round + "-" + i);
+                    await(result);
+                    results.add(Files.readString(result));
+                }
+                assertEquals(1, results.stream().filter("WON"::equals).count(),
+                        "round " + round + (stale ? " (stale lock)" : "") + ": " + results);
+                for (String r : results) {
+                    assertTrue(r.equals("WON") || r.contains("is locked by run 'contender-"), r);
+                }
+                JsonNode holder = JSON.readTree(registry.resolve("lock").toFile());
+                assertEquals("contender-" + results.indexOf("WON"), holder.path("run_id").asText());
+                Files.createFile(sync.resolve("release-" + round));
+                await(sync.resolve("released-" + round));
+                assertEquals(List.of(), leftovers(registry), "round " + round + ": lock released, no guard left");
+            }
+            for (Process p : processes) {
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue());
+            }
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+    }
+
+    @Test
+    void aStaleLockOfADeadProcessIsTakenOver() throws Exception {
+        Path dir = tmp.resolve("registry");
+        writeLock(dir, "nightly-1", RegistryLock.host(), deadPid(), "old-token");
+        try (RegistryLock lock = RegistryLock.acquire(registry(dir), "nightly-1")) {
+            JsonNode holder = JSON.readTree(dir.resolve("lock").toFile());
+            assertEquals(ProcessHandle.current().pid(), holder.path("pid").asLong());
+            assertNotEquals("old-token", holder.path("token").asText());
+        }
+        assertEquals(List.of(), leftovers(dir));
+    }
+
+    @Test
+    void aGuardLeftByADeadTakerIsTakenOverToo() throws Exception {
+        Path dir = tmp.resolve("registry");
+        writeLock(dir, "nightly-1", RegistryLock.host(), deadPid(), "old-token");
+        Files.writeString(dir.resolve("lock.takeover-old-token"), JSON.createObjectNode().put("run_id", "nightly-2")
+                .put("host", RegistryLock.host()).put("pid", deadPid()).put("token", "taker").toString());
+        try (RegistryLock lock = RegistryLock.acquire(registry(dir), "nightly-3")) {
+            assertEquals("nightly-3", JSON.readTree(dir.resolve("lock").toFile()).path("run_id").asText());
+        }
+        assertEquals(List.of(), leftovers(dir));
+    }
+
+    @Test
+    void aLiveHolderIsRefusedWithAClearMessageEvenForTheSameRunId() throws Exception {
+        Path dir = tmp.resolve("registry");
+        Process live = new ProcessBuilder("sleep", "60").start();
+        try {
+            writeLock(dir, "nightly-1", RegistryLock.host(), live.pid(), "live-token");
+            for (String runId : List.of("nightly-2", "nightly-1")) {
+                RegistryLock.LockedException e = assertThrows(RegistryLock.LockedException.class,
+                        () -> RegistryLock.acquire(registry(dir), runId));
+                assertTrue(e.getMessage().contains("is locked by run 'nightly-1' (host " + RegistryLock.host()
+                        + ", pid " + live.pid()), e.getMessage());
+                assertTrue(e.getMessage().contains("only one run may write it at a time"), e.getMessage());
+            }
+            assertEquals("live-token", JSON.readTree(dir.resolve("lock").toFile()).path("token").asText());
+        } finally {
+            live.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aDeadLookingHolderOnAnotherHostIsRefused() throws Exception {
+        Path dir = tmp.resolve("registry");
+        writeLock(dir, "nightly-1", "another-host.example", deadPid(), "remote");
+        RegistryLock.LockedException e = assertThrows(RegistryLock.LockedException.class,
+                () -> RegistryLock.acquire(registry(dir), "nightly-1"));
+        assertTrue(e.getMessage().contains("if that run is dead on another host, delete"), e.getMessage());
+        assertEquals("remote", JSON.readTree(dir.resolve("lock").toFile()).path("token").asText());
+    }
+
+    @Test
+    void closeDoesNotDeleteASuccessorsLock() throws Exception {
+        Path dir = tmp.resolve("registry");
+        RegistryLock first = RegistryLock.acquire(registry(dir), "run-a");
+        // run-a was judged gone and its lock taken over by run-b, which now holds it
+        Files.delete(dir.resolve("lock"));
+        RegistryLock second = RegistryLock.acquire(registry(dir), "run-b");
+        first.close();
+        assertTrue(Files.exists(dir.resolve("lock")), "the successor's lock survives the predecessor's close()");
+        assertEquals("run-b", JSON.readTree(dir.resolve("lock").toFile()).path("run_id").asText());
+        second.close();
+        assertFalse(Files.exists(dir.resolve("lock")));
+    }
+}
