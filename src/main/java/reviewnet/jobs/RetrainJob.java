@@ -59,7 +59,7 @@ public final class RetrainJob implements Job {
     }
 
     private final RetrainSettings settings;
-    private final CompareJob training;
+    private final TrainingService training;
     private final Steps steps;
 
     public RetrainJob(RetrainSettings settings, String jobName) {
@@ -68,7 +68,7 @@ public final class RetrainJob implements Job {
 
     RetrainJob(RetrainSettings settings, String jobName, Steps steps) {
         this.settings = settings;
-        this.training = new CompareJob(settings.compare(), jobName);
+        this.training = new TrainingService(settings.compare(), jobName);
         this.steps = steps;
     }
 
@@ -88,7 +88,7 @@ public final class RetrainJob implements Job {
 
     /** Returns the run record (also written to the registry). */
     public JsonNode run(SparkSession spark) {
-        String runId = settings.runId().isEmpty() ? CompareJob.newRunId(Instant.now()) : settings.runId();
+        String runId = settings.runId().isEmpty() ? TrainingService.newRunId(Instant.now()) : settings.runId();
         Registry registry = new Registry(settings.registry(), spark.sparkContext().hadoopConfiguration());
         try (RegistryLock lock = RegistryLock.acquire(registry, runId)) {
             Optional<JsonNode> committed = registry.run(runId);
@@ -113,7 +113,7 @@ public final class RetrainJob implements Job {
     private ObjectNode trainAndDecide(SparkSession spark, Registry registry, String runId) {
         String fingerprint = PreparedData.ensure(spark, settings.compare().prepare()).fingerprint();
         List<TrainedVersion> versions = new ArrayList<>();
-        CompareJob.Run run = null;
+        TrainingService.Run run = null;
         try {
             for (String name : settings.compare().train().architectures()) {
                 String version = runId + "-" + name;
@@ -125,7 +125,7 @@ public final class RetrainJob implements Job {
                     if (run == null) {
                         run = training.start(spark, runId);
                     }
-                    CompareJob.Outcome outcome = training.trainAndEvaluate(spark, run, name,
+                    TrainingService.Outcome outcome = training.trainAndEvaluate(spark, run, name,
                             registry.versionDir(version), registry.checkpointDir(runId, name));
                     done = Optional.of(writeMetrics(registry, version, outcome, run));
                 }
@@ -135,7 +135,7 @@ public final class RetrainJob implements Job {
         } finally {
             if (run != null) {
                 run.close();
-                CompareJob.deleteQuietly(spark, run.tmp());
+                TrainingService.deleteQuietly(spark, run.tmp());
             }
         }
         return decide(spark, registry, runId, fingerprint, versions);
@@ -165,8 +165,8 @@ public final class RetrainJob implements Job {
                 ResultsTable.fromJson(m.path("results_row"))));
     }
 
-    private TrainedVersion writeMetrics(Registry registry, String version, CompareJob.Outcome outcome,
-                                        CompareJob.Run run) {
+    private TrainedVersion writeMetrics(Registry registry, String version, TrainingService.Outcome outcome,
+                                        TrainingService.Run run) {
         ObjectNode metrics = JSON.valueToTree(outcome.metrics());
         metrics.put("version", version);
         metrics.put("data_fingerprint", run.context().dataFingerprint());
@@ -219,7 +219,7 @@ public final class RetrainJob implements Job {
                     .put("data_fingerprint", fingerprint).put("run_id", runId).put("promoted", finished)
                     .put("reason", reason);
         }
-        record.put("results_table", new Path(settings.compare().paths().output(), CompareJob.RESULTS).toString());
+        record.put("results_table", new Path(settings.compare().paths().output(), TrainingService.RESULTS).toString());
         LOG.info("run {}: {} ({})", runId, record.path("decision").asText(), reason);
         return record;
     }
