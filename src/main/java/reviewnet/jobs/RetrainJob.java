@@ -11,18 +11,23 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.config.RetrainSettings;
 import reviewnet.corpus.CorpusReader;
 import reviewnet.corpus.ReviewSchema;
+import reviewnet.eval.DistributedEvaluator;
+import reviewnet.eval.Metrics;
 import reviewnet.eval.ResultsTable;
 import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
 import reviewnet.registry.RegistryLock;
+import reviewnet.train.DataSets;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -204,7 +209,7 @@ public final class RetrainJob implements Job {
             reason = "no champion yet";
         } else {
             String championVersion = champion.get().path("version").asText();
-            double championAccuracy = championAccuracy(spark, registry, champion.get(), fingerprint);
+            double championAccuracy = championAccuracy(spark, registry, champion.get(), fingerprint, record);
             record.put("champion_before", championVersion).put("champion_accuracy", championAccuracy);
             promote = best.accuracy() >= championAccuracy + margin;
             reason = String.format("%s accuracy %.4f vs champion %s %.4f on the same test data: %s the margin %.4f",
@@ -265,19 +270,35 @@ public final class RetrainJob implements Job {
      * prepared data (same fingerprint), else it is scored again on the current test split, with its own analysis
      * and vocabulary.
      */
-    private double championAccuracy(SparkSession spark, Registry registry, JsonNode champion, String fingerprint) {
+    /**
+     * The champion's accuracy on the challengers' test data: its recorded accuracy when it was evaluated on the same
+     * prepared data (same fingerprint); else it is evaluated again, through the same evaluator as the challengers
+     * ({@link DistributedEvaluator}: one pass, {@code eval-batch-size}), on exactly the reviews they were tested on
+     * (the prepared test split's ids), each analysed, encoded and padded with the champion's own settings and
+     * vocabulary. Its metrics go into the run record ({@code champion_metrics}).
+     */
+    private double championAccuracy(SparkSession spark, Registry registry, JsonNode champion, String fingerprint,
+                                    ObjectNode record) {
         if (fingerprint.equals(champion.path("data_fingerprint").asText())) {
             return champion.path("accuracy").asDouble();
         }
         String version = champion.path("version").asText();
-        LOG.info("the champion {} was evaluated on other data: scoring it on the current test split", version);
+        LOG.info("the champion {} was evaluated on other data: evaluating it on the current test split", version);
         Scorer scorer = Scorer.load(spark, registry.resolve(version), version);
-        CorpusReader reader = CorpusReader.of(settings.compare().prepare().input());
-        Dataset<Row> test = ReviewSchema.usable(reader.read(spark))
-                .where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()));
-        Dataset<Row> scored = scorer.score(spark, test, 256).join(test.select("id", "label"), "id");
-        long total = scored.count();
-        long correct = scored.where(col("prediction").equalTo(col("label"))).count();
-        return total == 0 ? 0 : (double) correct / total;
+        PreparedData prepared = PreparedData.ensure(spark, settings.compare().prepare());
+        Dataset<Row> testIds = spark.read().parquet(prepared.test()).select(ReviewSchema.ID);
+        Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input()).read(spark))
+                .where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()))
+                .join(testIds, ReviewSchema.ID).select(ReviewSchema.LABEL, ReviewSchema.TEXT);
+        int evalBatch = settings.compare().train().evalBatchSize();
+        JavaRDD<DataSet> minibatches = DataSets.minibatches(scorer.sequences(spark, test).select("label", "seq"),
+                evalBatch, spark.sparkContext().defaultParallelism());
+        Metrics metrics = DistributedEvaluator.evaluate(scorer.network(spark), minibatches, evalBatch);
+        if (metrics.examples() != prepared.testRows()) {
+            throw new IllegalStateException("the champion was evaluated on " + metrics.examples() + " reviews, the "
+                    + "challengers on " + prepared.testRows() + ": the input changed during the run");
+        }
+        record.set("champion_metrics", JSON.valueToTree(metrics));
+        return metrics.accuracy();
     }
 }

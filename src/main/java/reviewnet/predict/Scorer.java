@@ -79,14 +79,30 @@ public final class Scorer {
         return version;
     }
 
+    /**
+     * The reviews (a {@code text} column and any others, which are kept) as this model's input: its own Lucene
+     * analysis, vocabulary and padding, in a new {@code seq} column (the {@code text} column is dropped).
+     */
+    public Dataset<Row> sequences(SparkSession spark, Dataset<Row> reviews) {
+        VocabularyModel vocabulary = VocabularyModel.load(spark, new Path(modelDir, ModelStore.VOCABULARY).toString());
+        Dataset<Row> tokens = new LuceneTokenizer(text).setInputCol("text").setOutputCol("tokens").transform(reviews);
+        return new SequencePadder(sequence).setInputCol("indices").setOutputCol("seq")
+                .transform(vocabulary.setInputCol("tokens").setOutputCol("indices").transform(tokens))
+                .drop("text", "tokens", "indices");
+    }
+
+    /** The saved network, restored on the driver. */
+    public MultiLayerNetwork network(SparkSession spark) {
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelBytes(spark)), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore the model " + modelDir, e);
+        }
+    }
+
     /** Scores rows with columns {@code id}, {@code source}, {@code text}: id, source, probability, prediction. */
     public Dataset<Row> score(SparkSession spark, Dataset<Row> reviews, int batchSize) {
-        VocabularyModel vocabulary = VocabularyModel.load(spark, new Path(modelDir, ModelStore.VOCABULARY).toString());
-        Dataset<Row> tokens = new LuceneTokenizer(text).setInputCol("text").setOutputCol("tokens")
-                .transform(reviews.select("id", "source", "text"));
-        Dataset<Row> sequences = new SequencePadder(sequence).setInputCol("indices").setOutputCol("seq")
-                .transform(vocabulary.setInputCol("tokens").setOutputCol("indices").transform(tokens))
-                .select("id", "source", "seq");
+        Dataset<Row> sequences = sequences(spark, reviews.select("id", "source", "text")).select("id", "source", "seq");
         Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(modelBytes(spark));
         int length = sequence.length();
         return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scoreAll(rows, model, length,

@@ -131,6 +131,20 @@ class RetrainJobTest extends SparkTest {
         // re-scored from the raw test reviews with the champion's own analysis and vocabulary: the same reviews and
         // model as when it was evaluated, so the same accuracy
         assertEquals(champion.path("accuracy").asDouble(), weak.path("champion_accuracy").asDouble(), 1e-9);
+        // through the same evaluator as the challengers: AUC, loss and counts equal its recorded evaluation's
+        JsonNode recorded = readJson(registry.resolve("versions/run-2-conv/metrics.json"));
+        JsonNode again = weak.path("champion_metrics");
+        for (String metric : List.of("auc", "loss", "tp", "fp", "tn", "fn", "examples")) {
+            assertEquals(recorded.path(metric).asDouble(), again.path(metric).asDouble(), 1e-6, metric);
+        }
+    }
+
+    static JsonNode readJson(Path file) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
