@@ -14,7 +14,7 @@ import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
@@ -73,15 +73,6 @@ public final class ResultsTable {
 
     private final String path;
 
-    /** A value of a results row by column name (rows built by {@link ResultRow} carry no schema of their own). */
-    public static double number(Row row, String column) {
-        return ((Number) row.get(SCHEMA.fieldIndex(column))).doubleValue();
-    }
-
-    public static String string(Row row, String column) {
-        return (String) row.get(SCHEMA.fieldIndex(column));
-    }
-
     public ResultsTable(String path) {
         this.path = path;
     }
@@ -90,17 +81,12 @@ public final class ResultsTable {
         return path;
     }
 
-    public void append(SparkSession spark, List<Row> rows) {
-        for (Row row : rows) {
-            if (row.size() != SCHEMA.size()) {
-                throw new IllegalArgumentException("a results row has " + SCHEMA.size() + " values, got " + row.size());
-            }
-        }
-        spark.createDataFrame(rows, SCHEMA).coalesce(1).write().mode(SaveMode.Append).parquet(path);
+    public void append(SparkSession spark, List<ResultRow> rows) {
+        spark.createDataFrame(ResultRow.toRows(rows), SCHEMA).coalesce(1).write().mode(SaveMode.Append).parquet(path);
     }
 
     /** Appends the rows whose (run id, architecture) is not in the table yet; returns those appended. */
-    public List<Row> appendMissing(SparkSession spark, List<Row> rows) {
+    public List<ResultRow> appendMissing(SparkSession spark, List<ResultRow> rows) {
         Set<String> present = new HashSet<>();
         try {
             Path table = new Path(path);
@@ -112,9 +98,9 @@ public final class ResultsTable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the results table " + path, e);
         }
-        List<Row> missing = new ArrayList<>();
-        for (Row row : rows) {
-            if (present.add(string(row, "run_id") + "\u0000" + string(row, "architecture"))) {
+        List<ResultRow> missing = new ArrayList<>();
+        for (ResultRow row : rows) {
+            if (present.add(row.runId() + "\u0000" + row.architecture())) {
                 missing.add(row);
             }
         }
@@ -125,7 +111,8 @@ public final class ResultsTable {
     }
 
     /** A results row as JSON, exactly (timestamps as ISO instants with their full precision). */
-    public static ObjectNode toJson(Row row) {
+    public static ObjectNode toJson(ResultRow result) {
+        Row row = result.toRow();
         ObjectNode node = new ObjectMapper().createObjectNode();
         for (StructField field : SCHEMA.fields()) {
             Object value = row.get(SCHEMA.fieldIndex(field.name()));
@@ -146,7 +133,7 @@ public final class ResultsTable {
     }
 
     /** The row {@link #toJson} wrote. */
-    public static Row fromJson(JsonNode node) {
+    public static ResultRow fromJson(JsonNode node) {
         Object[] values = new Object[SCHEMA.size()];
         for (StructField field : SCHEMA.fields()) {
             JsonNode value = node.path(field.name());
@@ -168,7 +155,12 @@ public final class ResultsTable {
             }
             values[SCHEMA.fieldIndex(field.name())] = v;
         }
-        return RowFactory.create(values);
+        return ResultRow.fromRow(new GenericRowWithSchema(values, SCHEMA));
+    }
+
+    /** The table's rows, typed. */
+    public List<ResultRow> rows(SparkSession spark) {
+        return read(spark).collectAsList().stream().map(ResultRow::fromRow).toList();
     }
 
     public Dataset<Row> read(SparkSession spark) {

@@ -8,11 +8,11 @@ import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.config.CompareSettings;
+import reviewnet.eval.ResultRow;
 import reviewnet.report.AccuracyChart;
 import reviewnet.report.ComparisonTable;
 
@@ -44,12 +44,12 @@ public final class CompareJob implements Job {
     }
 
     /** Runs the comparison; returns the rows appended to the results table, in architecture order. */
-    public List<Row> run(SparkSession spark) {
+    public List<ResultRow> run(SparkSession spark) {
         TrainingService.Run run = training.start(spark, TrainingService.newRunId(Instant.now()));
-        List<Row> rows = new ArrayList<>();
+        List<ResultRow> rows = new ArrayList<>();
         try {
             for (String name : settings.train().architectures()) {
-                Row row = training.trainAndEvaluate(spark, run, name,
+                ResultRow row = training.trainAndEvaluate(spark, run, name,
                         new Path(settings.paths().output(), TrainingService.MODELS + "/" + run.context().runId() + "/" + name)
                                 .toString(), null).row();
                 run.results().append(spark, List.of(row));
@@ -67,7 +67,7 @@ public final class CompareJob implements Job {
         return rows;
     }
 
-    private void writeChart(SparkSession spark, String runId, List<Row> rows) {
+    private void writeChart(SparkSession spark, String runId, List<ResultRow> rows) {
         Path chart = new Path(settings.paths().output(), CHARTS + "/" + runId + "-accuracy-vs-time.png");
         System.setProperty("java.awt.headless", "true");
         try {

@@ -23,6 +23,7 @@ import reviewnet.corpus.CorpusReader;
 import reviewnet.corpus.ReviewSchema;
 import reviewnet.eval.DistributedEvaluator;
 import reviewnet.eval.Metrics;
+import reviewnet.eval.ResultRow;
 import reviewnet.eval.ResultsTable;
 import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
@@ -78,7 +79,7 @@ public final class RetrainJob implements Job {
     }
 
     /** One complete version of this run, as {@code metrics.json} records it. */
-    record TrainedVersion(String version, double accuracy, int epochsTrained, int resumedFromEpoch, Row resultsRow) {
+    record TrainedVersion(String version, double accuracy, int epochsTrained, int resumedFromEpoch, ResultRow resultsRow) {
     }
 
     @Override
@@ -249,7 +250,7 @@ public final class RetrainJob implements Job {
         }
         steps.after("champion");
         if (record.hasNonNull("results_table")) {
-            List<Row> rows = new ArrayList<>();
+            List<ResultRow> rows = new ArrayList<>();
             for (JsonNode v : record.path("versions")) {
                 String version = v.path("version").asText();
                 JsonNode metrics = registry.read(new Path(registry.versionDir(version), "metrics.json"))
@@ -257,7 +258,7 @@ public final class RetrainJob implements Job {
                                 + " has no metrics.json in " + registry.root()));
                 rows.add(ResultsTable.fromJson(metrics.path("results_row")));
             }
-            List<Row> appended = new ResultsTable(record.path("results_table").asText()).appendMissing(spark, rows);
+            List<ResultRow> appended = new ResultsTable(record.path("results_table").asText()).appendMissing(spark, rows);
             LOG.info("run {}: {} results row(s) appended to {} ({} there already)", runId, appended.size(),
                     record.path("results_table").asText(), rows.size() - appended.size());
         }

@@ -11,7 +11,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -89,7 +88,7 @@ public final class TrainingService {
     }
 
     /** One trained, saved and evaluated architecture. */
-    public record Outcome(Row row, Metrics metrics, String modelPath, DistributedTrainer.Trained trained) {
+    public record Outcome(ResultRow row, Metrics metrics, String modelPath, DistributedTrainer.Trained trained) {
     }
 
     /** Stages the run's data (training minibatches once, test minibatches cached); the caller closes the run. */
@@ -145,7 +144,7 @@ public final class TrainingService {
         } finally {
             jsc.clearJobGroup();
         }
-        Row row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(), trained.approach(),
+        ResultRow row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(), trained.approach(),
                 trained.network().getNetwork().numParams(), trained.seconds(), trained.examplesPerSecond(), metrics,
                 modelPath);
         LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training ({} examples/s)",

@@ -8,8 +8,7 @@ import java.io.OutputStream;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
-import reviewnet.eval.ResultsTable;
+import reviewnet.eval.ResultRow;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -25,11 +24,11 @@ public final class AccuracyChart {
     private AccuracyChart() {
     }
 
-    public static JFreeChart chart(String title, List<Row> results) {
+    public static JFreeChart chart(String title, List<ResultRow> results) {
         XYSeriesCollection data = new XYSeriesCollection();
-        for (Row r : results) {
-            XYSeries series = new XYSeries(ResultsTable.string(r, "architecture"));
-            series.add(ResultsTable.number(r, "train_seconds"), ResultsTable.number(r, "accuracy"));
+        for (ResultRow r : results) {
+            XYSeries series = new XYSeries(r.architecture());
+            series.add(r.trainSeconds(), r.accuracy());
             data.addSeries(series);
         }
         JFreeChart chart = ChartFactory.createScatterPlot(title, "training time (s)", "test accuracy", data,
@@ -40,9 +39,8 @@ public final class AccuracyChart {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
         renderer.setDefaultStroke(new BasicStroke(2f));
-        for (Row r : results) {
-            XYTextAnnotation label = new XYTextAnnotation("  " + ResultsTable.string(r, "architecture"),
-                    ResultsTable.number(r, "train_seconds"), ResultsTable.number(r, "accuracy"));
+        for (ResultRow r : results) {
+            XYTextAnnotation label = new XYTextAnnotation("  " + r.architecture(), r.trainSeconds(), r.accuracy());
             label.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             label.setTextAnchor(org.jfree.chart.ui.TextAnchor.CENTER_LEFT);
             plot.addAnnotation(label);

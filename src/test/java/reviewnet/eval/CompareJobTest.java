@@ -46,7 +46,7 @@ class CompareJobTest extends SparkTest {
     @Test
     void appendsOneCompleteRowPerArchitectureAndSavesModels() throws Exception {
         Path out = tmp.resolve("ok");
-        List<Row> rows = new CompareJob(settings(out), "compare").run(spark);
+        List<ResultRow> rows = new CompareJob(settings(out), "compare").run(spark);
         assertEquals(2, rows.size());
 
         Dataset<Row> table = spark.read().parquet(out.resolve("results").toString());
@@ -57,6 +57,9 @@ class CompareJobTest extends SparkTest {
         }
         assertEquals(DataTypes.DoubleType, table.schema().apply("accuracy").dataType());
         List<Row> stored = table.orderBy("architecture").collectAsList();
+        // the typed rows the job returned are the rows the table holds
+        assertEquals(rows.stream().sorted(java.util.Comparator.comparing(ResultRow::architecture)).toList(),
+                stored.stream().map(ResultRow::fromRow).toList());
         assertEquals(List.of("conv", "gru"), stored.stream().map(r -> r.getString(r.fieldIndex("architecture"))).toList());
         for (Row r : stored) {
             double accuracy = r.getDouble(r.fieldIndex("accuracy"));

@@ -162,9 +162,8 @@ class RetrainCommitTest extends SparkTest {
     }
 
     static List<String> results(Path output) {
-        List<Row> rows = new ResultsTable(output.resolve("results").toString()).read(spark).collectAsList();
         List<String> json = new ArrayList<>();
-        for (Row row : rows) {
+        for (reviewnet.eval.ResultRow row : new ResultsTable(output.resolve("results").toString()).rows(spark)) {
             json.add(ResultsTable.toJson(row).toString());
         }
         json.sort(null);
