@@ -13,12 +13,17 @@ import reviewnet.config.TrainSettings;
  * its full provenance. Spark {@link Row}s exist only where the table is written and read ({@link #toRow},
  * {@link #fromRow}).
  */
-public record ResultRow(String runId, Instant timestamp, String job, String architecture, int epochs, long seed, int batchSize,
-                        double learningRate, int averagingFrequency, int workers, String trainingApproach, int embedding, int hidden,
-                        double dropout, int filters, int kernel, int pool, int vocabSize, int sequenceLength, long parameters,
-                        String sparkMaster, String dataFingerprint, long trainExamples, long testExamples, double accuracy, double precision,
-                        double recall, double f1, double auc, double testLoss, long tp, long fp, long tn, long fn, double trainSeconds,
-                        double examplesPerSecond, double evalSeconds, String modelPath, String config, String codeVersion) {
+public record ResultRow(String runId, Instant timestamp, String job, String architecture, int epochs, long seed,
+                        int batchSize, double learningRate, int averagingFrequency, int
+                        workers, String trainingApproach, int embedding, int hidden,
+                        double dropout, int filters, int kernel, int pool, int
+                        vocabSize, int sequenceLength, long parameters, String
+                        sparkMaster, String dataFingerprint, long trainExamples, long
+                        testExamples, double accuracy, double precision, double recall,
+                        double f1, double auc, double testLoss, long tp, long fp, long
+                        tn, long fn, double trainSeconds, double examplesPerSecond,
+                        double evalSeconds, String modelPath, String config, String
+                        codeVersion) {
 
     /** What is the same for every architecture of one run. */
     public record RunContext(String runId, Instant started, String job, String sparkMaster, String dataFingerprint,
@@ -44,10 +49,12 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
 
     /** The row in {@link ResultsTable#SCHEMA} order. */
     public Row toRow() {
-        return RowFactory.create(runId, Timestamp.from(timestamp), job, architecture, epochs, seed, batchSize, learningRate, averagingFrequency,
-                workers, trainingApproach, embedding, hidden, dropout, filters, kernel, pool, vocabSize,
-                sequenceLength, parameters, sparkMaster, dataFingerprint, trainExamples, testExamples, accuracy,
-                precision, recall, f1, auc, testLoss, tp, fp, tn, fn, trainSeconds, examplesPerSecond,
+        return RowFactory.create(runId, Timestamp.from(timestamp), job, architecture, epochs, seed, batchSize,
+                learningRate, averagingFrequency, workers, trainingApproach,
+                embedding, hidden, dropout, filters, kernel, pool, vocabSize,
+                sequenceLength, parameters, sparkMaster, dataFingerprint,
+                trainExamples, testExamples, accuracy, precision, recall, f1, auc,
+                testLoss, tp, fp, tn, fn, trainSeconds, examplesPerSecond,
                 evalSeconds, modelPath, config, codeVersion);
     }
 

@@ -49,9 +49,9 @@ public final class CompareJob implements Job {
         List<ResultRow> rows = new ArrayList<>();
         try {
             for (String name : settings.train().architectures()) {
-                ResultRow row = training.trainAndEvaluate(spark, run, name,
-                        new Path(settings.paths().output(), TrainingService.MODELS + "/" + run.context().runId() + "/" + name)
-                                .toString(), null).row();
+                String modelDir = new Path(settings.paths().output(),
+                        TrainingService.MODELS + "/" + run.context().runId() + "/" + name).toString();
+                ResultRow row = training.trainAndEvaluate(spark, run, name, modelDir, null).row();
                 run.results().append(spark, List.of(row));
                 LOG.info("{}: results appended to {}", name, run.results().path());
                 rows.add(row);

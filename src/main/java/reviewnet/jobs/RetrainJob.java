@@ -79,7 +79,8 @@ public final class RetrainJob implements Job {
     }
 
     /** One complete version of this run, as {@code metrics.json} records it. */
-    record TrainedVersion(String version, double accuracy, int epochsTrained, int resumedFromEpoch, ResultRow resultsRow) {
+    record TrainedVersion(String version, double accuracy, int epochsTrained, int resumedFromEpoch,
+                          ResultRow resultsRow) {
     }
 
     @Override
@@ -147,7 +148,10 @@ public final class RetrainJob implements Job {
         return decide(spark, registry, runId, fingerprint, versions);
     }
 
-    /** The version's {@code metrics.json} when an earlier attempt of this run completed it on the same data and settings. */
+    /**
+     * The version's {@code metrics.json} when an earlier attempt of this run completed it on the same data and
+     * settings.
+     */
     private Optional<TrainedVersion> completeVersion(Registry registry, String version, String fingerprint) {
         Optional<JsonNode> metrics = registry.read(new Path(registry.versionDir(version), "metrics.json"));
         if (metrics.isEmpty() || !metrics.get().has("results_row")) {
