@@ -10,12 +10,10 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.evaluation.classification.ROC;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -24,7 +22,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Each partition builds the network once from the broadcast configuration and parameters, runs forward passes of
  * at most {@code batchSize} reviews and sends back only its probabilities and labels (8 bytes per review); the metrics
- * are then computed once on the driver with DL4J's {@link Evaluation} and {@link ROC} and {@link BinaryCrossEntropy}.
+ * are then computed once on the driver ({@link Metrics#of}).
  * This replaces DL4J's {@code SparkDl4jMultiLayer.doEvaluation}, whose per-JVM evaluation threads, re-batching
  * iterator and per-batch metric updates cost 1–3 s per evaluation of 25,000 reviews on top of the forward passes
  * (measured with {@code submit-scripts/profile-minibatch.sh} against the bench's {@code eval_seconds}).
@@ -63,21 +61,7 @@ public final class DistributedEvaluator {
             System.arraycopy(s.labels, 0, y, at, s.labels.length);
             at += s.probabilities.length;
         }
-        INDArray probabilities = Nd4j.createFromArray(p).reshape(n, 1);
-        INDArray labels = Nd4j.createFromArray(y).reshape(n, 1);
-        Evaluation eval = new Evaluation();
-        eval.eval(labels, probabilities);
-        ROC roc = new ROC(0);
-        roc.eval(labels, probabilities);
-        BinaryCrossEntropy loss = new BinaryCrossEntropy();
-        loss.eval(labels, probabilities);
-        long tp = eval.truePositives().get(1);
-        long fp = eval.falsePositives().get(1);
-        long tn = eval.trueNegatives().get(1);
-        long fn = eval.falseNegatives().get(1);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        return new Metrics(tp + fp + tn + fn, loss.mean(), eval.accuracy(), eval.precision(1), eval.recall(1),
-                eval.f1(1), roc.calculateAUC(), tp, fp, tn, fn, seconds);
+        return Metrics.of(p, y, (System.nanoTime() - started) / 1e9);
     }
 
     /** One partition's sigmoid outputs and labels, in the same order (a class, not a record: Spark's Kryo 4 cannot
