@@ -11,20 +11,28 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reviewnet.baseline.TfidfLogisticRegression;
 import reviewnet.config.CompareSettings;
+import reviewnet.corpus.CorpusReader;
+import reviewnet.corpus.ReviewSchema;
 import reviewnet.eval.DistributedEvaluator;
 import reviewnet.eval.Metrics;
 import reviewnet.eval.ModelStore;
 import reviewnet.eval.ResultRow;
 import reviewnet.eval.ResultsTable;
+import reviewnet.io.AtomicDirectory;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
+import reviewnet.text.LuceneTokenizer;
 import reviewnet.train.BulkNDArraySerializer;
 import reviewnet.train.DataSets;
 import reviewnet.train.DistributedTrainer;
@@ -87,13 +95,14 @@ public final class TrainingService {
         }
     }
 
-    /** One trained, saved and evaluated architecture. */
+    /** One trained, saved and evaluated architecture ({@code trained}: null for the tfidf-lr baseline). */
     public record Outcome(ResultRow row, Metrics metrics, String modelPath, DistributedTrainer.Trained trained) {
     }
 
     /** Stages the run's data (training minibatches once, test minibatches cached); the caller closes the run. */
     public Run start(SparkSession spark, String runId) {
-        Instant started = Instant.now();
+        // the precision of the results table's timestamp column
+        Instant started = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ExecutorEnvironment.applyInProcess(ExecutorEnvironment.variables(settings.train().executor(),
                 jsc.getConf()));
@@ -121,6 +130,9 @@ public final class TrainingService {
      * results row.
      */
     public Outcome trainAndEvaluate(SparkSession spark, Run r, String name, String modelDir, String checkpointDir) {
+        if (TfidfLogisticRegression.NAME.equals(name)) {
+            return trainBaseline(spark, r, modelDir);
+        }
         JavaSparkContext jsc = r.jsc();
         ResultRow.RunContext run = r.context();
         MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get(name), settings.model(),
@@ -151,6 +163,69 @@ public final class TrainingService {
                 name, fmt(metrics.accuracy()), fmt(metrics.f1()), fmt(metrics.auc()), fmt(metrics.loss()),
                 Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()));
         return new Outcome(row, metrics, modelPath, trained);
+    }
+
+    /**
+     * The tfidf-lr baseline on the same reviews as the networks (the prepared splits' ids), from the full text's
+     * Lucene tokens; saved as a Spark ML PipelineModel ({@code pipeline/}) with {@code model.json}; measured by the
+     * same {@link Metrics#of}. Columns of the results row that describe networks only (batch size, learning rate,
+     * averaging frequency, embedding, hidden, dropout, filters, kernel, pool, sequence length) are 0.
+     */
+    private Outcome trainBaseline(SparkSession spark, Run r, String modelDir) {
+        String name = TfidfLogisticRegression.NAME;
+        ResultRow.RunContext run = r.context();
+        Dataset<Row> tokens = new LuceneTokenizer(settings.prepare().text()).setInputCol(ReviewSchema.TEXT)
+                .setOutputCol("tokens").transform(ReviewSchema.usable(
+                        CorpusReader.of(settings.prepare().input()).read(spark)))
+                .select(ReviewSchema.ID, "tokens");
+        Dataset<Row> train = tokens.join(spark.read().parquet(r.prepared().train()).select(ReviewSchema.ID,
+                ReviewSchema.LABEL), ReviewSchema.ID);
+        Dataset<Row> test = tokens.join(spark.read().parquet(r.prepared().test()).select(ReviewSchema.ID,
+                ReviewSchema.LABEL), ReviewSchema.ID);
+        r.jsc().setJobGroup("reviewnet-train-" + name, "reviewnet: training " + name + " (Spark MLlib)", false);
+        long started = System.nanoTime();
+        PipelineModel model;
+        try {
+            model = TfidfLogisticRegression.fit(settings.baseline(), train);
+        } finally {
+            r.jsc().clearJobGroup();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        LOG.info("training {}: {} examples in {} s, {} features", name, r.prepared().trainRows(),
+                String.format("%.1f", seconds), TfidfLogisticRegression.parameters(model) - 1);
+        String modelPath;
+        try (AtomicDirectory out = AtomicDirectory.begin(modelDir, r.jsc().hadoopConfiguration())) {
+            model.write().save(out.path("pipeline"));
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("run_id", run.runId());
+            info.put("architecture", name);
+            info.put("data_fingerprint", run.dataFingerprint());
+            info.put("config", run.config());
+            try (java.io.OutputStream stream = out.fileSystem().create(new Path(out.path(ModelStore.INFO)), false)) {
+                stream.write(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                        .writeValueAsBytes(info));
+            }
+            out.commit();
+            modelPath = out.target().toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot save the model to " + modelDir, e);
+        }
+        r.jsc().setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
+        Metrics m;
+        try {
+            m = TfidfLogisticRegression.evaluate(model, test);
+        } finally {
+            r.jsc().clearJobGroup();
+        }
+        ResultRow row = new ResultRow(run.runId(), run.started(), run.job(), name, 1, settings.train().seed(), 0, 0,
+                0, r.jsc().defaultParallelism(), "mllib", 0, 0, 0, 0, 0, 0, settings.prepare().vocab().size(), 0,
+                TfidfLogisticRegression.parameters(model), run.sparkMaster(), run.dataFingerprint(),
+                run.trainExamples(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
+                m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, run.trainExamples() / seconds, m.seconds(),
+                modelPath, run.config(), run.codeVersion());
+        LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training", name, fmt(m.accuracy()), fmt(m.f1()),
+                fmt(m.auc()), fmt(m.loss()), Math.round(seconds));
+        return new Outcome(row, m, modelPath, null);
     }
 
     /** Deletes a run's scratch folder; a failure is logged, not thrown. */
