@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -36,7 +37,10 @@ public final class LockContender {
             } catch (RegistryLock.LockedException e) {
                 result = "LOST " + e.getMessage();
             }
-            Files.write(sync.resolve("result-" + round + "-" + id), result.getBytes(StandardCharsets.UTF_8));
+            // written aside and renamed: the test waits for the name and must never read a half-written result
+            Path partial = sync.resolve(".result-" + round + "-" + id);
+            Files.write(partial, result.getBytes(StandardCharsets.UTF_8));
+            Files.move(partial, sync.resolve("result-" + round + "-" + id), StandardCopyOption.ATOMIC_MOVE);
             if (lock != null) {
                 while (!Files.exists(sync.resolve("release-" + round))) {
                     Thread.sleep(5);
