@@ -28,6 +28,8 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class TfidfLogisticRegression {
     public static final String NAME = "tfidf-lr";
+    /** The folder of the saved PipelineModel inside a model directory. */
+    public static final String PIPELINE = "pipeline";
 
     private TfidfLogisticRegression() {
     }

@@ -11,11 +11,9 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.config.RetrainSettings;
@@ -28,7 +26,6 @@ import reviewnet.eval.ResultsTable;
 import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
 import reviewnet.registry.RegistryLock;
-import reviewnet.train.DataSets;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -180,13 +177,13 @@ public final class RetrainJob implements Job {
         ObjectNode metrics = JSON.valueToTree(outcome.metrics());
         metrics.put("version", version);
         metrics.put("data_fingerprint", run.context().dataFingerprint());
-        metrics.put("epochs_trained", outcome.trained().epochs());
-        metrics.put("resumed_from_epoch", outcome.trained().resumedFromEpoch());
+        metrics.put("epochs_trained", outcome.epochsTrained());
+        metrics.put("resumed_from_epoch", outcome.resumedFromEpoch());
         metrics.put("config", run.context().config());
         metrics.set("results_row", ResultsTable.toJson(outcome.row()));
         registry.write(new Path(registry.versionDir(version), "metrics.json"), metrics);
-        return new TrainedVersion(version, outcome.metrics().accuracy(), outcome.trained().epochs(),
-                outcome.trained().resumedFromEpoch(), outcome.row());
+        return new TrainedVersion(version, outcome.metrics().accuracy(), outcome.epochsTrained(),
+                outcome.resumedFromEpoch(), outcome.row());
     }
 
     private ObjectNode decide(SparkSession spark, Registry registry, String runId, String fingerprint,
@@ -295,10 +292,8 @@ public final class RetrainJob implements Job {
         Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input()).read(spark))
                 .where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()))
                 .join(testIds, ReviewSchema.ID).select(ReviewSchema.LABEL, ReviewSchema.TEXT);
-        int evalBatch = settings.compare().train().evalBatchSize();
-        JavaRDD<DataSet> minibatches = DataSets.minibatches(scorer.sequences(spark, test).select("label", "seq"),
-                evalBatch, spark.sparkContext().defaultParallelism());
-        Metrics metrics = DistributedEvaluator.evaluate(scorer.network(spark), minibatches, evalBatch);
+        Metrics metrics = scorer.evaluate(spark, test, settings.compare().train().evalBatchSize(),
+                spark.sparkContext().defaultParallelism());
         if (metrics.examples() != prepared.testRows()) {
             throw new IllegalStateException("the champion was evaluated on " + metrics.examples() + " reviews, the "
                     + "challengers on " + prepared.testRows() + ": the input changed during the run");

@@ -97,6 +97,13 @@ public final class TrainingService {
 
     /** One trained, saved and evaluated architecture ({@code trained}: null for the tfidf-lr baseline). */
     public record Outcome(ResultRow row, Metrics metrics, String modelPath, DistributedTrainer.Trained trained) {
+        public int epochsTrained() {
+            return trained == null ? 1 : trained.epochs();
+        }
+
+        public int resumedFromEpoch() {
+            return trained == null ? 0 : trained.resumedFromEpoch();
+        }
     }
 
     /** Stages the run's data (training minibatches once, test minibatches cached); the caller closes the run. */
@@ -195,7 +202,7 @@ public final class TrainingService {
                 String.format("%.1f", seconds), TfidfLogisticRegression.parameters(model) - 1);
         String modelPath;
         try (AtomicDirectory out = AtomicDirectory.begin(modelDir, r.jsc().hadoopConfiguration())) {
-            model.write().save(out.path("pipeline"));
+            model.write().save(out.path(TfidfLogisticRegression.PIPELINE));
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("run_id", run.runId());
             info.put("architecture", name);

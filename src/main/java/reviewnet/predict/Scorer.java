@@ -16,6 +16,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -27,13 +29,20 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import reviewnet.baseline.TfidfLogisticRegression;
 import reviewnet.config.JobConfig;
 import reviewnet.config.SequenceSettings;
 import reviewnet.config.TextSettings;
+import reviewnet.eval.DistributedEvaluator;
+import reviewnet.eval.Metrics;
 import reviewnet.eval.ModelStore;
 import reviewnet.sequence.SequencePadder;
 import reviewnet.text.LuceneTokenizer;
+import reviewnet.train.DataSets;
 import reviewnet.vocab.VocabularyModel;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * Scores raw review text with a saved model ({@link ModelStore} layout): the same Lucene analysis, vocabulary and
@@ -100,8 +109,46 @@ public final class Scorer {
         }
     }
 
+    /** Whether this model is the tfidf-lr baseline (a Spark ML PipelineModel) rather than a network. */
+    public boolean isPipeline(SparkSession spark) {
+        Path pipeline = new Path(modelDir, TfidfLogisticRegression.PIPELINE);
+        try {
+            return pipeline.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(pipeline);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model " + modelDir, e);
+        }
+    }
+
+    private Dataset<Row> tokens(Dataset<Row> reviews) {
+        return new LuceneTokenizer(text).setInputCol("text").setOutputCol("tokens").transform(reviews).drop("text");
+    }
+
+    private PipelineModel pipeline() {
+        return PipelineModel.load(new Path(modelDir, TfidfLogisticRegression.PIPELINE).toString());
+    }
+
+    /**
+     * The model's metrics on labelled reviews ({@code label}, {@code text}), by the same {@link Metrics#of} as every
+     * evaluation: a network through {@link DistributedEvaluator} (one pass, {@code batchSize} reviews per forward pass,
+     * {@code partitions} tasks) on its own analysis, vocabulary and padding; the baseline through its pipeline.
+     */
+    public Metrics evaluate(SparkSession spark, Dataset<Row> reviews, int batchSize, int partitions) {
+        if (isPipeline(spark)) {
+            return TfidfLogisticRegression.evaluate(pipeline(), tokens(reviews.select("label", "text")));
+        }
+        return DistributedEvaluator.evaluate(network(spark), DataSets.minibatches(
+                sequences(spark, reviews.select("label", "text")).select("label", "seq"), batchSize, partitions),
+                batchSize);
+    }
+
     /** Scores rows with columns {@code id}, {@code source}, {@code text}: id, source, probability, prediction. */
     public Dataset<Row> score(SparkSession spark, Dataset<Row> reviews, int batchSize) {
+        if (isPipeline(spark)) {
+            Column p = org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1);
+            return pipeline().transform(tokens(reviews.select("id", "source", "text")))
+                    .select(col("id"), col("source"), p.as("probability"),
+                            when(p.gt(0.5), 1).otherwise(0).as("prediction"));
+        }
         Dataset<Row> sequences = sequences(spark, reviews.select("id", "source", "text")).select("id", "source", "seq");
         Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(modelBytes(spark));
         int length = sequence.length();

@@ -19,7 +19,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * The model registry on a Hadoop-compatible file system:
  * <pre>
- *   versions/&lt;version&gt;/      model.zip, vocabulary/, model.json (metrics, data fingerprint, configuration)
+ *   versions/&lt;version&gt;/      model.zip and vocabulary/ (a network) or pipeline/ (tfidf-lr), model.json
+ *                              (data fingerprint, configuration), metrics.json
  *   runs/&lt;run-id&gt;.json         what a finished run did (its versions, promotion decision and reason): its commit point
  *   champion.json                the champion pointer
  *   checkpoints/&lt;run-id&gt;/      epoch checkpoints of unfinished runs
@@ -89,7 +90,8 @@ public final class Registry {
         }
         String dir = versionDir(version);
         try {
-            if (!fs.exists(new Path(dir, "model.zip"))) {
+            // a network (model.zip) or the tfidf-lr baseline (pipeline/); model.json is written by both
+            if (!fs.exists(new Path(dir, "model.json"))) {
                 throw new IllegalArgumentException("the registry " + root + " has no version '" + version + "'");
             }
         } catch (IOException e) {

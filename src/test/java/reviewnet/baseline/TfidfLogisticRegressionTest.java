@@ -2,7 +2,6 @@ package reviewnet.baseline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -66,9 +65,28 @@ class TfidfLogisticRegressionTest extends SparkTest {
     }
 
     @Test
-    void retrainRefusesItUntilPredictCanScoreIt() {
-        var e = assertThrows(com.typesafe.config.ConfigException.class,
-                () -> RetrainSettings.from(JobConfig.resolve(JobConfig.parseOverrides(overrides()))));
-        assertTrue(e.getMessage().contains("networks only for retrain"), e.getMessage());
+    void retrainRegistersItAndPredictScoresWithIt() throws Exception {
+        Path registry = tmp.resolve("registry");
+        var record = new reviewnet.jobs.RetrainJob(RetrainSettings.from(JobConfig.resolve(JobConfig.parseOverrides(
+                overrides("reviewnet.retrain.registry=" + registry, "reviewnet.retrain.run-id=b1",
+                        "reviewnet.output.path=" + tmp.resolve("retrain-out"))))), "retrain").run(spark);
+        assertTrue(record.path("promoted").asBoolean(), record.toString());
+        assertEquals("b1-tfidf-lr", record.path("champion").path("version").asText());
+
+        // predict with the champion: the same scores as the evaluation of the test split gave
+        Path folder = java.nio.file.Files.createDirectories(tmp.resolve("new-reviews"));
+        java.nio.file.Files.writeString(folder.resolve("good.txt"), "A wonderful, moving film. Loved it.");
+        java.nio.file.Files.writeString(folder.resolve("bad.txt"), "Awful, boring, a waste of time.");
+        Path out = tmp.resolve("predictions");
+        var summary = new reviewnet.jobs.PredictJob(reviewnet.config.PredictSettings.from(JobConfig.resolve(
+                JobConfig.parseOverrides(List.of("reviewnet.retrain.registry=" + registry,
+                        "reviewnet.predict.input.path=" + folder, "reviewnet.predict.output.path=" + out)))))
+                .run(spark);
+        assertEquals(2, summary.path("scored").asLong());
+        List<Row> rows = spark.read().parquet(out.resolve("predictions").toString()).orderBy("id").collectAsList();
+        assertEquals(List.of("bad", "good"), rows.stream().map(r -> r.getString(r.fieldIndex("id"))).toList());
+        assertEquals(List.of(0, 1), rows.stream().map(r -> r.getInt(r.fieldIndex("prediction"))).toList());
+        assertEquals(List.of("b1-tfidf-lr", "b1-tfidf-lr"),
+                rows.stream().map(r -> r.getString(r.fieldIndex("model_version"))).toList());
     }
 }
