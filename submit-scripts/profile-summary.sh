@@ -6,7 +6,7 @@
 set -euo pipefail
 [ $# -eq 1 ] && [ -f "$1" ] || { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 categories=$(cat <<'CATS'
-evaluation (forward passes on the test split)	(EvaluationRunner|doEvaluation|IEvaluat)
+evaluation (forward passes on the test split)	(DistributedEvaluator|EvaluationRunner|doEvaluation|IEvaluat)
 Adam update	(AdamUpdater|adam_updater|UpdaterBlock|BaseMultiLayerUpdater)
 recurrent layers	(GRULayer|LSTM|SimpleRnn|FusedLstm|FusedSimpleRnn|LastTimeStep)
 convolution and pooling	(Convolution1DLayer|ConvolutionLayer|Subsampling|conv1d|conv2d|im2col|col2im|maxpool|dnnl|mkldnn)
