@@ -134,8 +134,12 @@ class RetrainJobTest extends SparkTest {
         // through the same evaluator as the challengers: AUC, loss and counts equal its recorded evaluation's
         JsonNode recorded = readJson(registry.resolve("versions/run-2-conv/metrics.json"));
         JsonNode again = weak.path("champion_metrics");
-        for (String metric : List.of("auc", "loss", "tp", "fp", "tn", "fn", "examples")) {
-            assertEquals(recorded.path(metric).asDouble(), again.path(metric).asDouble(), 1e-6, metric);
+        for (String metric : List.of("tp", "fp", "tn", "fn", "examples")) {
+            assertEquals(recorded.path(metric).asLong(), again.path(metric).asLong(), metric);
+        }
+        // float32 forward passes over differently composed batches differ in the last bits: near-ties in AUC
+        for (String metric : List.of("auc", "loss")) {
+            assertEquals(recorded.path(metric).asDouble(), again.path(metric).asDouble(), 1e-4, metric);
         }
     }
 
