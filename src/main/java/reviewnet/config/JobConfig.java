@@ -95,9 +95,12 @@ public final class JobConfig {
         }
     }
 
-    /** Objects whose keys are free (e.g. reviewnet.spark.sql-conf) accept any key below them. */
+    /**
+     * Objects whose keys are free accept any key below them: Spark SQL settings, and the per-architecture averaging
+     * frequencies (whose keys TrainSettings checks against the known architectures).
+     */
     private static boolean underFreeFormObject(String key, Config reference) {
-        for (String freeForm : List.of(ROOT + ".spark.sql-conf")) {
+        for (String freeForm : List.of(ROOT + ".spark.sql-conf", ROOT + ".train.averaging-frequency-by-architecture")) {
             if (key.startsWith(freeForm + ".") && reference.hasPath(freeForm)) {
                 return true;
             }

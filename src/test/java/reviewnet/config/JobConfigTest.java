@@ -71,6 +71,29 @@ class JobConfigTest {
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
+    /** (override, averaging frequency of gru, or the text of the error). */
+    static Stream<Arguments> perArchitectureFrequencies() {
+        return Stream.of(
+                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=10", "10"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture={simple-rnn=5, gru=7}", "7"),
+                arguments("reviewnet.train.averaging-frequency=30", "30"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture.transformer=10",
+                        "an architecture from [simple-rnn, lstm, gru, conv-gru, conv"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=0", "a positive number"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("perArchitectureFrequencies")
+    void anyKnownArchitectureGetsItsOwnAveragingFrequency(String override, String expected) {
+        String got;
+        try {
+            got = Integer.toString(CompareSettings.from(resolve(override)).train().averagingFrequency("gru"));
+        } catch (ConfigException e) {
+            got = e.getMessage();
+        }
+        assertTrue(got.equals(expected) || (expected.length() > 3 && got.contains(expected)), got);
+    }
+
     @Test
     void overridesMustBeKeyValueUnderTheRoot() {
         assertTrue(assertThrows(ConfigException.class, () -> JobConfig.parseOverrides(List.of("length")))
