@@ -71,23 +71,25 @@ class JobConfigTest {
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
-    /** (override, averaging frequency of gru, or the text of the error). */
+    /** (override, architecture, its averaging frequency or the text of the error). */
     static Stream<Arguments> perArchitectureFrequencies() {
         return Stream.of(
-                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=10", "10"),
-                arguments("reviewnet.train.averaging-frequency-by-architecture={simple-rnn=5, gru=7}", "7"),
-                arguments("reviewnet.train.averaging-frequency=30", "30"),
-                arguments("reviewnet.train.averaging-frequency-by-architecture.transformer=10",
+                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=7", "gru", "7"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture.lstm=12", "lstm", "12"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture={simple-rnn=3}", "simple-rnn", "3"),
+                arguments("reviewnet.train.averaging-frequency=30", "conv", "30"),
+                arguments("reviewnet.train.averaging-frequency=30", "gru", "10"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture.transformer=10", "gru",
                         "an architecture from [simple-rnn, lstm, gru, conv-gru, conv"),
-                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=0", "a positive number"));
+                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=0", "gru", "a positive number"));
     }
 
     @ParameterizedTest
     @MethodSource("perArchitectureFrequencies")
-    void anyKnownArchitectureGetsItsOwnAveragingFrequency(String override, String expected) {
+    void anyKnownArchitectureGetsItsOwnAveragingFrequency(String override, String architecture, String expected) {
         String got;
         try {
-            got = Integer.toString(CompareSettings.from(resolve(override)).train().averagingFrequency("gru"));
+            got = Integer.toString(CompareSettings.from(resolve(override)).train().averagingFrequency(architecture));
         } catch (ConfigException e) {
             got = e.getMessage();
         }
