@@ -115,7 +115,8 @@ public final class RetrainJob implements Job {
 
     /** Everything before the commit point: the versions and the decision; the registry's pointer is not touched. */
     private ObjectNode trainAndDecide(SparkSession spark, Registry registry, String runId) {
-        String fingerprint = PreparedData.ensure(spark, settings.compare().prepare()).fingerprint();
+        PreparedData prepared = PreparedData.ensure(spark, settings.compare().prepare());
+        String fingerprint = prepared.fingerprint();
         List<TrainedVersion> versions = new ArrayList<>();
         TrainingService.Run run = null;
         try {
@@ -127,7 +128,7 @@ public final class RetrainJob implements Job {
                             runId);
                 } else {
                     if (run == null) {
-                        run = training.start(spark, runId);
+                        run = training.start(spark, runId, prepared);
                     }
                     TrainingService.Outcome outcome = training.trainAndEvaluate(spark, run, name,
                             registry.versionDir(version), registry.checkpointDir(runId, name));
@@ -142,7 +143,7 @@ public final class RetrainJob implements Job {
                 TrainingService.deleteQuietly(spark, run.tmp());
             }
         }
-        return decide(spark, registry, runId, fingerprint, versions);
+        return decide(spark, registry, runId, prepared, versions);
     }
 
     /**
@@ -186,8 +187,9 @@ public final class RetrainJob implements Job {
                 outcome.resumedFromEpoch(), outcome.row());
     }
 
-    private ObjectNode decide(SparkSession spark, Registry registry, String runId, String fingerprint,
+    private ObjectNode decide(SparkSession spark, Registry registry, String runId, PreparedData prepared,
                               List<TrainedVersion> trained) {
+        String fingerprint = prepared.fingerprint();
         TrainedVersion best = trained.get(0);
         for (TrainedVersion v : trained) {
             if (v.accuracy() > best.accuracy()) {
@@ -211,7 +213,7 @@ public final class RetrainJob implements Job {
             reason = "no champion yet";
         } else {
             String championVersion = champion.get().path("version").asText();
-            double championAccuracy = championAccuracy(spark, registry, champion.get(), fingerprint, record);
+            double championAccuracy = championAccuracy(spark, registry, champion.get(), prepared, record);
             record.put("champion_before", championVersion).put("champion_accuracy", championAccuracy);
             promote = best.accuracy() >= championAccuracy + margin;
             reason = String.format("%s accuracy %.4f vs champion %s %.4f on the same test data: %s the margin %.4f",
@@ -268,26 +270,20 @@ public final class RetrainJob implements Job {
     }
 
     /**
-     * The champion's accuracy on the current test data: its recorded accuracy when it was evaluated on the same
-     * prepared data (same fingerprint), else it is scored again on the current test split, with its own analysis
-     * and vocabulary.
-     */
-    /**
      * The champion's accuracy on the challengers' test data: its recorded accuracy when it was evaluated on the same
      * prepared data (same fingerprint); else it is evaluated again, through the same evaluator as the challengers
      * ({@link DistributedEvaluator}: one pass, {@code eval-batch-size}), on exactly the reviews they were tested on
      * (the prepared test split's ids), each analysed, encoded and padded with the champion's own settings and
      * vocabulary. Its metrics go into the run record ({@code champion_metrics}).
      */
-    private double championAccuracy(SparkSession spark, Registry registry, JsonNode champion, String fingerprint,
+    private double championAccuracy(SparkSession spark, Registry registry, JsonNode champion, PreparedData prepared,
                                     ObjectNode record) {
-        if (fingerprint.equals(champion.path("data_fingerprint").asText())) {
+        if (prepared.fingerprint().equals(champion.path("data_fingerprint").asText())) {
             return champion.path("accuracy").asDouble();
         }
         String version = champion.path("version").asText();
         LOG.info("the champion {} was evaluated on other data: evaluating it on the current test split", version);
         Scorer scorer = Scorer.load(spark, registry.resolve(version), version);
-        PreparedData prepared = PreparedData.ensure(spark, settings.compare().prepare());
         Dataset<Row> testIds = spark.read().parquet(prepared.test()).select(ReviewSchema.ID);
         Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input()).read(spark))
                 .where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()))

@@ -108,12 +108,16 @@ public final class TrainingService {
 
     /** Stages the run's data (training minibatches once, test minibatches cached); the caller closes the run. */
     public Run start(SparkSession spark, String runId) {
+        return start(spark, runId, PreparedData.ensure(spark, settings.prepare()));
+    }
+
+    /** {@link #start(SparkSession, String)} on prepared data the caller has already ensured. */
+    public Run start(SparkSession spark, String runId, PreparedData prepared) {
         // the precision of the results table's timestamp column
         Instant started = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         ExecutorEnvironment.applyInProcess(ExecutorEnvironment.variables(settings.train().executor(),
                 jsc.getConf()));
-        PreparedData prepared = PreparedData.ensure(spark, settings.prepare());
         String output = settings.paths().output();
         String tmp = new Path(output, ".tmp/" + runId).toString();
         DistributedTrainer trainer = new DistributedTrainer(settings.train());
