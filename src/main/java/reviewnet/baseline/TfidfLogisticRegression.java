@@ -12,6 +12,7 @@ import org.apache.spark.ml.feature.NGram;
 import org.apache.spark.ml.feature.Normalizer;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import reviewnet.config.BaselineSettings;
@@ -59,10 +60,15 @@ public final class TfidfLogisticRegression {
         return lr.numFeatures() + 1L;
     }
 
+    /** The positive class's probability in the pipeline's output (LogisticRegression's {@code probability}). */
+    public static Column positiveProbability() {
+        return functions.vector_to_array(col("probability"), "float64").getItem(1);
+    }
+
     /** The probability of the positive class per row, with the row's label. */
     public static Dataset<Row> probabilities(PipelineModel model, Dataset<Row> rows) {
         return model.transform(rows.select(col("tokens"), col("label")))
-                .select(functions.vector_to_array(col("probability"), "float64").getItem(1).as("p"),
+                .select(positiveProbability().as("p"),
                         col("label").cast("float").as("label"));
     }
 

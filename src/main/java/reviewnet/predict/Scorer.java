@@ -144,7 +144,7 @@ public final class Scorer {
     /** Scores rows with columns {@code id}, {@code source}, {@code text}: id, source, probability, prediction. */
     public Dataset<Row> score(SparkSession spark, Dataset<Row> reviews, int batchSize) {
         if (isPipeline(spark)) {
-            Column p = org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1);
+            Column p = TfidfLogisticRegression.positiveProbability();
             return pipeline().transform(tokens(reviews.select("id", "source", "text")))
                     .select(col("id"), col("source"), p.as("probability"),
                             when(p.gt(0.5), 1).otherwise(0).as("prediction"));
