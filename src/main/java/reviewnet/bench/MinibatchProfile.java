@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
 import reviewnet.config.ModelSettings;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
+import reviewnet.train.Features;
 import reviewnet.train.ExecutorEnvironment;
 import reviewnet.train.NativeBackend;
 
@@ -59,8 +60,13 @@ public final class MinibatchProfile implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}, as reference.conf's eval-batch-size)")
     int evalBatch = 256;
 
-    /** The notebook's sizes (the defaults of reference.conf). */
-    static final ModelSettings MODEL = new ModelSettings(20000, 100, 128, 128, 0.2, 64, 5, 4);
+    @Option(names = "--sequence-length", description = "words per review (default ${DEFAULT-VALUE})")
+    int sequenceLength = 100;
+
+    /** The notebook's sizes (the defaults of reference.conf) at --sequence-length. */
+    private ModelSettings model() {
+        return new ModelSettings(20000, sequenceLength, 128, 128, 0.2, 64, 5, 4);
+    }
 
     @Override
     public Integer call() {
@@ -69,15 +75,15 @@ public final class MinibatchProfile implements Callable<Integer> {
         System.out.printf("minibatch profile: batch %d, %d timed after %d warm-up, native threads %s, nd4j-native build %s%n",
                 batchSize, batches, warmup, System.getenv("OMP_NUM_THREADS"),
                 extension.isEmpty() ? "generic" : extension.substring(1));
-        List<DataSet> data = minibatches(warmup + batches, new Random(7));
         for (String name : architectures) {
-            profile(name, data);
+            profile(name, minibatches(warmup + batches, new Random(7),
+                    Features.of(Architectures.get(name), model())));
         }
         return 0;
     }
 
     private void profile(String name, List<DataSet> data) {
-        MultiLayerNetwork net = new MultiLayerNetwork(SequenceClassifier.configuration(Architectures.get(name), MODEL,
+        MultiLayerNetwork net = new MultiLayerNetwork(SequenceClassifier.configuration(Architectures.get(name), model(),
                 1e-3, 42));
         net.init();
         // 1. fit, as a training worker calls it
@@ -219,8 +225,11 @@ public final class MinibatchProfile implements Callable<Integer> {
     }
 
     /** Minibatches of Zipf-distributed word indices in [3, vocabulary) with random 0/1 labels. */
-    List<DataSet> minibatches(int count, Random random) {
-        int vocabulary = MODEL.vocabularySize();
+    List<DataSet> minibatches(int count, Random random, Features features) {
+        ModelSettings model = model();
+        int vocabulary = model.vocabularySize();
+        int length = model.sequenceLength();
+        int width = features.width(length);
         double[] cumulative = new double[vocabulary];
         double total = 0;
         for (int i = 3; i < vocabulary; i++) {
@@ -229,16 +238,21 @@ public final class MinibatchProfile implements Callable<Integer> {
         }
         List<DataSet> out = new ArrayList<>(count);
         for (int b = 0; b < count; b++) {
-            float[] x = new float[batchSize * MODEL.sequenceLength()];
+            float[] x = new float[batchSize * width];
             float[] y = new float[batchSize];
             for (int i = 0; i < x.length; i++) {
+                if (i % width >= length) {
+                    // a hashed bigram: uniform over the buckets, past the vocabulary
+                    x[i] = vocabulary + random.nextInt(model.bigramBuckets());
+                    continue;
+                }
                 int k = Arrays.binarySearch(cumulative, random.nextDouble() * total);
                 x[i] = Math.min(vocabulary - 1, Math.max(3, k < 0 ? -k - 1 : k));
             }
             for (int i = 0; i < y.length; i++) {
                 y[i] = random.nextInt(2);
             }
-            out.add(new DataSet(Nd4j.create(x, new long[] {batchSize, MODEL.sequenceLength()}),
+            out.add(new DataSet(Nd4j.create(x, new long[] {batchSize, width}),
                     Nd4j.create(y, new long[] {batchSize, 1})));
         }
         return out;

@@ -15,7 +15,9 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                             int workers, int averagingFrequency, Map<String, Integer> averagingFrequencyByArchitecture,
                             int prefetch, Approach approach, String storageLevel,
                             boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype,
-                            String nativeBackend, java.time.Duration progressInterval)
+                            String nativeBackend, java.time.Duration progressInterval,
+                            ValidationSettings validation, Map<String, Integer> batchSizeByArchitecture,
+                            Map<String, Double> learningRateByArchitecture)
         implements Serializable {
 
     public enum Approach { AUTO, EXPORT, DIRECT }
@@ -23,6 +25,23 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
     public TrainSettings {
         architectures = List.copyOf(architectures);
         averagingFrequencyByArchitecture = Map.copyOf(averagingFrequencyByArchitecture);
+        batchSizeByArchitecture = Map.copyOf(batchSizeByArchitecture);
+        learningRateByArchitecture = Map.copyOf(learningRateByArchitecture);
+    }
+
+    /** Minibatch size for one architecture (its own value, else the default). */
+    public int batchSize(String architecture) {
+        return batchSizeByArchitecture.getOrDefault(architecture, batchSize);
+    }
+
+    /** Adam learning rate for one architecture (its own value, else the default). */
+    public double learningRate(String architecture) {
+        return learningRateByArchitecture.getOrDefault(architecture, learningRate);
+    }
+
+    /** Epochs an architecture trains at most: max-epochs with validation, else epochs. */
+    public int epochLimit() {
+        return validation.enabled() ? validation.maxEpochs() : epochs;
     }
 
     /** The native environment part of these settings. */
@@ -54,16 +73,12 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
             Settings.require(false, root, key + "storage-level", "a Spark storage level such as MEMORY_ONLY or "
                     + "MEMORY_AND_DISK_SER, got '" + level + "'");
         }
-        Map<String, Integer> byArchitecture = new TreeMap<>();
-        Config overrides = root.getConfig(key + "averaging-frequency-by-architecture");
-        for (String name : overrides.root().keySet()) {
-            String path = key + "averaging-frequency-by-architecture." + ConfigUtil.quoteString(name);
-            Settings.require(knownArchitectures.contains(name), root, path,
-                    "an architecture from " + knownArchitectures + ", got '" + name + "'");
-            int value = root.getInt(path);
-            Settings.require(value > 0, root, path, "a positive number of minibatches, got " + value);
-            byArchitecture.put(name, value);
-        }
+        Map<String, Integer> byArchitecture = byArchitecture(root, key + "averaging-frequency-by-architecture",
+                knownArchitectures, "a positive number of minibatches", Config::getInt, v -> v > 0);
+        Map<String, Integer> batchSizes = byArchitecture(root, key + "batch-size-by-architecture",
+                knownArchitectures, "a positive minibatch size", Config::getInt, v -> v > 0);
+        Map<String, Double> learningRates = byArchitecture(root, key + "learning-rate-by-architecture",
+                knownArchitectures, "a positive learning rate", Config::getDouble, v -> v > 0);
         ExecutorSettings executor = ExecutorSettings.from(root);
         return new TrainSettings(architectures, Settings.positiveInt(root, key + "epochs"), root.getLong(key + "seed"),
                 lr, Settings.positiveInt(root, key + "batch-size"), workers,
@@ -71,6 +86,24 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                 Settings.enumValue(root, key + "approach", Approach.class), level,
                 root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"),
                 executor.threadsPerTask(), executor.openblasCoretype(), executor.nativeBackend(),
-                Settings.positiveDuration(root, key + "progress-interval"));
+                Settings.positiveDuration(root, key + "progress-interval"), ValidationSettings.from(root), batchSizes,
+                learningRates);
+    }
+
+    /** A map of per-architecture values under {@code path}: every key a known architecture, every value valid. */
+    private static <T> Map<String, T> byArchitecture(Config root, String path, List<String> knownArchitectures,
+                                                     String expected,
+                                                     java.util.function.BiFunction<Config, String, T> read,
+                                                     java.util.function.Predicate<T> valid) {
+        Map<String, T> values = new TreeMap<>();
+        for (String name : root.getConfig(path).root().keySet()) {
+            String key = path + "." + ConfigUtil.quoteString(name);
+            Settings.require(knownArchitectures.contains(name), root, key,
+                    "an architecture from " + knownArchitectures + ", got '" + name + "'");
+            T value = read.apply(root, key);
+            Settings.require(valid.test(value), root, key, expected + ", got " + value);
+            values.put(name, value);
+        }
+        return values;
     }
 }

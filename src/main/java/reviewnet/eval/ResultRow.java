@@ -23,28 +23,43 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
                         double f1, double auc, double testLoss, long tp, long fp, long
                         tn, long fn, double trainSeconds, double examplesPerSecond,
                         double evalSeconds, String modelPath, String config, String
-                        codeVersion) {
+                        codeVersion, int epochsTrained, int bestEpoch, Double validationAccuracy,
+                        Double validationLoss, String validationHistory) {
 
     /** What is the same for every architecture of one run. */
     public record RunContext(String runId, Instant started, String job, String sparkMaster, String dataFingerprint,
                              long trainExamples, long testExamples, String config, String codeVersion) {
     }
 
+    /**
+     * The validation columns of a row: epochs trained, the restored epoch, its validation accuracy and loss (null
+     * without validation) and every epoch's validation scores as JSON text ({@code [{"epoch":1,"loss":..,
+     * "accuracy":..}, ..]}, {@code []} without validation).
+     */
+    public record Validation(int epochsTrained, int bestEpoch, Double accuracy, Double loss, String history) {
+        /** A model trained {@code epochs} epochs without validation. */
+        public static Validation none(int epochs) {
+            return new Validation(epochs, epochs, null, null, "[]");
+        }
+    }
+
     public static ResultRow of(RunContext run, String architecture, ModelSettings model, TrainSettings train,
                                int workers, TrainSettings.Approach approach, long parameters, double trainSeconds,
-                               double examplesPerSecond, Metrics m, String modelPath) {
-        return new ResultRow(run.runId(), run.started(), run.job(), architecture, train.epochs(), train.seed(),
-                train.batchSize(), train.learningRate(), train.averagingFrequency(architecture), workers,
+                               double examplesPerSecond, Metrics m, String modelPath, Validation v) {
+        return new ResultRow(run.runId(), run.started(), run.job(), architecture, train.epochLimit(), train.seed(),
+                train.batchSize(architecture), train.learningRate(architecture), train.averagingFrequency(architecture),
+                workers,
                 approach.name().toLowerCase(), model.embedding(), model.hidden(), model.dropout(), model.filters(),
                 model.kernel(), model.pool(), model.vocabularySize(), model.sequenceLength(), parameters,
                 run.sparkMaster(), run.dataFingerprint(), run.trainExamples(), run.testExamples(), m.accuracy(),
                 m.precision(), m.recall(), m.f1(), m.auc(), m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), trainSeconds,
-                examplesPerSecond, m.seconds(), modelPath, run.config(), run.codeVersion());
+                examplesPerSecond, m.seconds(), modelPath, run.config(), run.codeVersion(), v.epochsTrained(),
+                v.bestEpoch(), v.accuracy(), v.loss(), v.history());
     }
 
     /** Training seconds per epoch. */
     public double epochSeconds() {
-        return trainSeconds / epochs;
+        return trainSeconds / Math.max(1, epochsTrained);
     }
 
     /** The row in {@link ResultsTable#SCHEMA} order. */
@@ -55,7 +70,8 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
                 sequenceLength, parameters, sparkMaster, dataFingerprint,
                 trainExamples, testExamples, accuracy, precision, recall, f1, auc,
                 testLoss, tp, fp, tn, fn, trainSeconds, examplesPerSecond,
-                evalSeconds, modelPath, config, codeVersion);
+                evalSeconds, modelPath, config, codeVersion, epochsTrained, bestEpoch, validationAccuracy,
+                validationLoss, validationHistory);
     }
 
     /** A row with (at least) the columns of {@link ResultsTable#SCHEMA}, by name. */
@@ -99,7 +115,24 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
                 row.getDouble(row.fieldIndex("eval_seconds")),
                 row.getString(row.fieldIndex("model_path")),
                 row.getString(row.fieldIndex("config")),
-                row.getString(row.fieldIndex("code_version")));
+                row.getString(row.fieldIndex("code_version")),
+                // tables written before validation existed: no value means epochs trained = epochs, no validation
+                intOr(row, "epochs_trained", row.getInt(row.fieldIndex("epochs"))),
+                intOr(row, "best_epoch", row.getInt(row.fieldIndex("epochs"))),
+                doubleOrNull(row, "validation_accuracy"),
+                doubleOrNull(row, "validation_loss"),
+                row.isNullAt(row.fieldIndex("validation_history")) ? "[]"
+                        : row.getString(row.fieldIndex("validation_history")));
+    }
+
+    private static int intOr(Row row, String field, int otherwise) {
+        int i = row.fieldIndex(field);
+        return row.isNullAt(i) ? otherwise : row.getInt(i);
+    }
+
+    private static Double doubleOrNull(Row row, String field) {
+        int i = row.fieldIndex(field);
+        return row.isNullAt(i) ? null : row.getDouble(i);
     }
 
     public static List<Row> toRows(List<ResultRow> rows) {

@@ -69,7 +69,13 @@ public final class ResultsTable {
             .add("eval_seconds", DataTypes.DoubleType, false)
             .add("model_path", DataTypes.StringType, false)
             .add("config", DataTypes.StringType, false)
-            .add("code_version", DataTypes.StringType, false);
+            .add("code_version", DataTypes.StringType, false)
+            // validation (nullable: tables written before these columns existed read them as null)
+            .add("epochs_trained", DataTypes.IntegerType, true)
+            .add("best_epoch", DataTypes.IntegerType, true)
+            .add("validation_accuracy", DataTypes.DoubleType, true)
+            .add("validation_loss", DataTypes.DoubleType, true)
+            .add("validation_history", DataTypes.StringType, true);
 
     private final String path;
 
@@ -117,7 +123,9 @@ public final class ResultsTable {
         for (StructField field : SCHEMA.fields()) {
             Object value = row.get(SCHEMA.fieldIndex(field.name()));
             DataType type = field.dataType();
-            if (type.equals(DataTypes.TimestampType)) {
+            if (value == null) {
+                node.putNull(field.name());
+            } else if (type.equals(DataTypes.TimestampType)) {
                 node.put(field.name(), ((Timestamp) value).toInstant().toString());
             } else if (type.equals(DataTypes.StringType)) {
                 node.put(field.name(), (String) value);
@@ -137,12 +145,14 @@ public final class ResultsTable {
         Object[] values = new Object[SCHEMA.size()];
         for (StructField field : SCHEMA.fields()) {
             JsonNode value = node.path(field.name());
-            if (value.isMissingNode()) {
+            if (value.isMissingNode() && !field.nullable()) {
                 throw new IllegalArgumentException("a results row without " + field.name() + ": " + node);
             }
             DataType type = field.dataType();
             Object v;
-            if (type.equals(DataTypes.TimestampType)) {
+            if (value.isMissingNode() || value.isNull()) {
+                v = null;
+            } else if (type.equals(DataTypes.TimestampType)) {
                 v = Timestamp.from(Instant.parse(value.asText()));
             } else if (type.equals(DataTypes.StringType)) {
                 v = value.asText();

@@ -21,6 +21,8 @@ import reviewnet.corpus.ReviewSchema;
 import reviewnet.corpus.SkipReason;
 import reviewnet.io.AtomicDirectory;
 import reviewnet.sequence.SequencePadder;
+import reviewnet.train.Features;
+import reviewnet.vocab.BigramHasher;
 import reviewnet.text.LuceneTokenizer;
 import reviewnet.vocab.Vocabulary;
 import reviewnet.vocab.VocabularyModel;
@@ -35,7 +37,8 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * The prepare stage: read the corpus, analyze it with Lucene, fit the vocabulary on the training split, encode and
- * pad both splits, and write {@code train/}, {@code test/} (Parquet: id, label, seq), {@code vocabulary/},
+ * pad both splits, hash their bigrams, and write {@code train/}, {@code test/} (Parquet: id, label, seq, bigrams),
+ * {@code vocabulary/},
  * {@code skipped/} and {@code summary.json} under {@code reviewnet.prepared.path}, committed atomically.
  */
 public final class PrepareJob implements Job {
@@ -48,9 +51,9 @@ public final class PrepareJob implements Job {
     static final int SKIP_EXAMPLES = 100;
     /**
      * Version of what prepare writes; part of the fingerprint. Raise it with every change of the prepared output that
-     * settings do not express (2: skipped/ gained the detail column and reason codes).
+     * settings do not express (2: skipped/ gained the detail column and reason codes; 3: the bigrams column).
      */
-    static final int OUTPUT_FORMAT = 2;
+    static final int OUTPUT_FORMAT = 3;
 
     private final PrepareSettings settings;
     private final String codeVersion;
@@ -107,8 +110,11 @@ public final class PrepareJob implements Job {
                     .setOutputCol("indices").fit(usable.where(col(ReviewSchema.SPLIT).equalTo(trainSplit)));
             LOG.info("vocabulary: {} words, indices [0, {})", vocabulary.words().size(), settings.vocab().size());
 
-            Dataset<Row> encoded = new SequencePadder(settings.sequence()).setInputCol("indices").setOutputCol("seq")
-                    .transform(vocabulary.transform(usable));
+            Dataset<Row> encoded = new SequencePadder(settings.sequence()).setInputCol("bigram_ids")
+                    .setOutputCol(Features.BIGRAMS).transform(new BigramHasher(settings.bigrams()).setInputCol("tokens")
+                            .setOutputCol("bigram_ids").transform(new SequencePadder(settings.sequence())
+                                    .setInputCol("indices").setOutputCol(Features.SEQ)
+                                    .transform(vocabulary.transform(usable))));
             Map<String, PrepareSummary.Split> stats = splitStats(encoded);
             // skipped inputs stay on the executors: counted by code, a few examples to the driver
             Dataset<Row> skippedRows = analyzed.where(col(ReviewSchema.SKIP_REASON).isNotNull())
@@ -128,7 +134,8 @@ public final class PrepareJob implements Job {
                 for (String split : settings.input().splits()) {
                     String name = split.equals(trainSplit) ? TRAIN : TEST;
                     encoded.where(col(ReviewSchema.SPLIT).equalTo(split))
-                            .select(col(ReviewSchema.ID), col(ReviewSchema.LABEL), col("seq"))
+                            .select(col(ReviewSchema.ID), col(ReviewSchema.LABEL), col(Features.SEQ),
+                                    col(Features.BIGRAMS))
                             .write().mode(SaveMode.ErrorIfExists).parquet(out.path(name));
                 }
                 try {
@@ -230,6 +237,7 @@ public final class PrepareJob implements Job {
         digest.put("text", settings.text());
         digest.put("vocab", settings.vocab());
         digest.put("sequence", settings.sequence());
+        digest.put("bigrams", settings.bigrams());
         return digest.toString();
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.fs.Path;
@@ -30,6 +31,8 @@ import reviewnet.eval.ModelStore;
 import reviewnet.eval.ResultRow;
 import reviewnet.eval.ResultsTable;
 import reviewnet.io.AtomicDirectory;
+import reviewnet.config.ValidationSettings;
+import reviewnet.nn.Architecture;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
 import reviewnet.text.LuceneTokenizer;
@@ -37,6 +40,8 @@ import reviewnet.train.BulkNDArraySerializer;
 import reviewnet.train.DataSets;
 import reviewnet.train.DistributedTrainer;
 import reviewnet.train.ExecutorEnvironment;
+import reviewnet.train.Features;
+import reviewnet.train.HoldOut;
 import reviewnet.train.TrainingData;
 
 /**
@@ -84,14 +89,108 @@ public final class TrainingService {
     }
 
     /**
-     * What the architectures of one run share: the training minibatches (staged once) and the test minibatches
-     * (cached once), released by {@link #close()}.
+     * What the architectures of one run share: per kind of input ({@link Features}), the training minibatches (staged
+     * once, on first use), the validation hold-out's and the test split's minibatches (cached once); released by
+     * {@link #close()}.
      */
-    public record Run(JavaSparkContext jsc, PreparedData prepared, TrainingData train, JavaRDD<DataSet> test,
-               ResultsTable results, ResultRow.RunContext context, DistributedTrainer trainer, String tmp) {
+    public static final class Run {
+        private final JavaSparkContext jsc;
+        private final PreparedData prepared;
+        private final ResultsTable results;
+        private final ResultRow.RunContext context;
+        private final DistributedTrainer trainer;
+        private final String tmp;
+        private final Dataset<Row> fitRows;
+        private final Dataset<Row> validationRows;
+        private final long fitCount;
+        private final Dataset<Row> testRows;
+        private final CompareSettings settings;
+        private final Map<List<Object>, TrainingData> trainings = new LinkedHashMap<>();
+        private final Map<Features, Evaluation> evaluations = new LinkedHashMap<>();
+
+        Run(JavaSparkContext jsc, PreparedData prepared, ResultsTable results, ResultRow.RunContext context,
+            DistributedTrainer trainer, String tmp, Dataset<Row> fitRows, Dataset<Row> validationRows, long fitCount,
+            Dataset<Row> testRows, CompareSettings settings) {
+            this.jsc = jsc;
+            this.prepared = prepared;
+            this.results = results;
+            this.context = context;
+            this.trainer = trainer;
+            this.tmp = tmp;
+            this.fitRows = fitRows;
+            this.validationRows = validationRows;
+            this.fitCount = fitCount;
+            this.testRows = testRows;
+            this.settings = settings;
+        }
+
+        public JavaSparkContext jsc() {
+            return jsc;
+        }
+
+        public PreparedData prepared() {
+            return prepared;
+        }
+
+        public ResultsTable results() {
+            return results;
+        }
+
+        public ResultRow.RunContext context() {
+            return context;
+        }
+
+        public DistributedTrainer trainer() {
+            return trainer;
+        }
+
+        public String tmp() {
+            return tmp;
+        }
+
+        /** Training reviews that are trained on (the training split less the validation hold-out). */
+        public long fitCount() {
+            return fitCount;
+        }
+
+        /**
+         * The data of one kind of input: the training minibatches of {@code batchSize} (staged on first use), the
+         * validation and test minibatches (cached on first use, shared by every batch size).
+         */
+        Staged data(Features f, int batchSize) {
+            TrainingData train = trainings.computeIfAbsent(List.of(f, batchSize), key -> TrainingData.stage(jsc,
+                    fitRows, f, batchSize, settings.train(), trainer.approach(jsc), trainer.workers(jsc),
+                    new Path(tmp, "train-" + trainings.size()).toString()));
+            Evaluation eval = evaluations.computeIfAbsent(f, key -> {
+                int workers = trainer.workers(jsc);
+                int evalBatch = settings.train().evalBatchSize();
+                return new Evaluation(validationRows == null ? null
+                        : DataSets.minibatches(validationRows, evalBatch, workers, f)
+                        .persist(StorageLevel.MEMORY_AND_DISK()),
+                        DataSets.minibatches(testRows, evalBatch, workers, f).persist(StorageLevel.MEMORY_AND_DISK()));
+            });
+            return new Staged(train, eval.validation(), eval.test());
+        }
+
         public void close() {
+            evaluations.values().forEach(Evaluation::close);
+            evaluations.clear();
+            trainings.values().forEach(TrainingData::close);
+            trainings.clear();
+        }
+    }
+
+    /** One architecture's data: training minibatches, validation (null without hold-out) and test minibatches. */
+    record Staged(TrainingData train, JavaRDD<DataSet> validation, JavaRDD<DataSet> test) {
+    }
+
+    /** Cached evaluation minibatches of one kind of input. */
+    private record Evaluation(JavaRDD<DataSet> validation, JavaRDD<DataSet> test) {
+        void close() {
             test.unpersist(false);
-            train.close();
+            if (validation != null) {
+                validation.unpersist(false);
+            }
         }
     }
 
@@ -122,17 +221,26 @@ public final class TrainingService {
         String tmp = new Path(output, ".tmp/" + runId).toString();
         DistributedTrainer trainer = new DistributedTrainer(settings.train());
         int workers = trainer.workers(jsc);
-        TrainingData train = TrainingData.stage(jsc, spark.read().parquet(prepared.train()), settings.train(),
-                trainer.approach(jsc), workers, new Path(tmp, "train").toString());
-        JavaRDD<DataSet> test = DataSets.minibatches(spark.read().parquet(prepared.test()),
-                settings.train().evalBatchSize(), workers).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> train = spark.read().parquet(prepared.train());
+        Dataset<Row> validation = null;
+        long fitCount = prepared.trainRows();
+        ValidationSettings v = settings.train().validation();
+        if (v.enabled()) {
+            HoldOut.Split split = HoldOut.split(train, v.fraction(), settings.train().seed());
+            train = split.fit();
+            validation = split.validation();
+            fitCount = train.count();
+            LOG.info("validation: {} of {} training reviews held out (fraction {}, seed {})",
+                    prepared.trainRows() - fitCount, prepared.trainRows(), v.fraction(), settings.train().seed());
+        }
         ResultsTable results = new ResultsTable(new Path(output, RESULTS).toString());
         ResultRow.RunContext context = new ResultRow.RunContext(runId, started, jobName, jsc.master(),
-                prepared.fingerprint(), prepared.trainRows(), prepared.testRows(), settings.resolvedConfig(),
+                prepared.fingerprint(), fitCount, prepared.testRows(), settings.resolvedConfig(),
                 CodeVersion.current());
         LOG.info("run {}: {} on {} training / {} test reviews, {} workers", runId, settings.train().architectures(),
-                prepared.trainRows(), prepared.testRows(), workers);
-        return new Run(jsc, prepared, train, test, results, context, trainer, tmp);
+                fitCount, prepared.testRows(), workers);
+        return new Run(jsc, prepared, results, context, trainer, tmp, train, validation, fitCount,
+                spark.read().parquet(prepared.test()), settings);
     }
 
     /**
@@ -146,10 +254,12 @@ public final class TrainingService {
         }
         JavaSparkContext jsc = r.jsc();
         ResultRow.RunContext run = r.context();
-        MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get(name), settings.model(),
-                settings.train().learningRate(), settings.train().seed());
-        DistributedTrainer.Trained trained = r.trainer().train(jsc, name, conf, r.train(), r.prepared().trainRows(),
-                checkpointDir, run.dataFingerprint());
+        Architecture architecture = Architectures.get(name);
+        MultiLayerConfiguration conf = SequenceClassifier.configuration(architecture, settings.model(),
+                settings.train().learningRate(name), settings.train().seed());
+        Staged data = r.data(Features.of(architecture, settings.model()), settings.train().batchSize(name));
+        DistributedTrainer.Trained trained = r.trainer().train(jsc, name, conf, data.train(), data.validation(),
+                r.fitCount(), checkpointDir, run.dataFingerprint());
         // Saved before the evaluation: the trained parameters must be on disk whatever happens next.
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("run_id", run.runId());
@@ -158,18 +268,20 @@ public final class TrainingService {
         info.put("config", run.config());
         info.put("epochs_trained", trained.epochs());
         info.put("resumed_from_epoch", trained.resumedFromEpoch());
+        info.put("best_epoch", trained.bestEpoch());
         String modelPath = ModelStore.save(trained.network().getNetwork(), r.prepared().vocabulary(), modelDir, info,
                 jsc.hadoopConfiguration());
         jsc.setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics metrics;
         try {
-            metrics = DistributedEvaluator.evaluate(trained.network().getNetwork(), r.test(), settings.train().evalBatchSize());
+            metrics = DistributedEvaluator.evaluate(trained.network().getNetwork(), data.test(),
+                    settings.train().evalBatchSize());
         } finally {
             jsc.clearJobGroup();
         }
         ResultRow row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(), trained.approach(),
                 trained.network().getNetwork().numParams(), trained.seconds(), trained.examplesPerSecond(), metrics,
-                modelPath);
+                modelPath, validation(trained));
         LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training ({} examples/s)",
                 name, fmt(metrics.accuracy()), fmt(metrics.f1()), fmt(metrics.auc()), fmt(metrics.loss()),
                 Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()));
@@ -233,10 +345,24 @@ public final class TrainingService {
                 TfidfLogisticRegression.parameters(model), run.sparkMaster(), run.dataFingerprint(),
                 run.trainExamples(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
                 m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, run.trainExamples() / seconds, m.seconds(),
-                modelPath, run.config(), run.codeVersion());
+                modelPath, run.config(), run.codeVersion(), 1, 1, null, null, "[]");
         LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training", name, fmt(m.accuracy()), fmt(m.f1()),
                 fmt(m.auc()), fmt(m.loss()), Math.round(seconds));
         return new Outcome(row, m, modelPath, null);
+    }
+
+    /** The validation columns of a trained network's row. */
+    static ResultRow.Validation validation(DistributedTrainer.Trained trained) {
+        DistributedTrainer.EpochScore best = trained.best();
+        if (best == null) {
+            return ResultRow.Validation.none(trained.epochs());
+        }
+        try {
+            return new ResultRow.Validation(trained.epochs(), best.epoch(), best.accuracy(), best.loss(),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(trained.validation()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Deletes a run's scratch folder; a failure is logged, not thrown. */

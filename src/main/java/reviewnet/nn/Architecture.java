@@ -15,6 +15,30 @@ public interface Architecture {
     /** The name used in settings and results, e.g. {@code conv-gru}. */
     String name();
 
+    /** The prepared columns a network reads. */
+    enum Inputs {
+        /** {@code seq}: [batch, length] word indices. */
+        WORDS,
+        /**
+         * {@code seq} then {@code bigrams}: [batch, 2·length], the hashed bigram ids b (1..buckets) as indices
+         * vocabulary + b − 1, padding 0 as 0.
+         */
+        WORDS_AND_BIGRAMS
+    }
+
+    /** What the network reads (default: the word indices). */
+    default Inputs inputs() {
+        return Inputs.WORDS;
+    }
+
+    /**
+     * Whether the shared front (embedding of the words, dropout) comes before {@link #body}; false for an architecture
+     * whose body embeds its input itself.
+     */
+    default boolean sharedFront() {
+        return true;
+    }
+
     /** Layers after the dropout; the last one must produce feed-forward activations (e.g. a last-step wrapper). */
     List<Layer> body(ModelSettings model);
 

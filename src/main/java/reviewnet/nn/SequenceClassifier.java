@@ -18,7 +18,8 @@ import reviewnet.nn.layers.FastEmbedding;
 
 /**
  * The network every architecture shares: Embedding(vocabulary, embedding) → Dropout → [architecture body] →
- * Dense(1, sigmoid) with binary cross-entropy, trained with Adam. Input: [batch, length] word indices (float).
+ * Dense(1, sigmoid) with binary cross-entropy, trained with Adam (an architecture may bring its own front instead,
+ * {@link Architecture#sharedFront()}). Input: [batch, length] word indices (float).
  * Initialization follows Keras: embeddings uniform(-0.05, 0.05), kernels Glorot uniform, biases zero.
  * <p>
  * The embedding is {@link FastEmbedding}: DL4J's {@code EmbeddingSequenceLayer} without bias (its default), with the
@@ -36,17 +37,19 @@ public final class SequenceClassifier {
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .biasInit(0.0)
-                .list()
-                .layer(new FastEmbedding.Builder()
-                        .nIn(model.vocabularySize()).nOut(model.embedding())
-                        .inputLength(model.sequenceLength())
-                        .weightInit(new UniformDistribution(-0.05, 0.05))
-                        .build())
-                // DL4J's dropout value is the probability to keep an activation
-                .layer(new DropoutLayer.Builder(1.0 - model.dropout()).build());
+                .list();
+        if (architecture.sharedFront()) {
+            list.layer(new FastEmbedding.Builder()
+                            .nIn(model.vocabularySize()).nOut(model.embedding())
+                            .inputLength(model.sequenceLength())
+                            .weightInit(new UniformDistribution(-0.05, 0.05))
+                            .build())
+                    // DL4J's dropout value is the probability to keep an activation
+                    .layer(new DropoutLayer.Builder(1.0 - model.dropout()).build());
+        }
         List<Layer> body = architecture.body(model);
         body.forEach(list::layer);
-        int outputIndex = 2 + body.size();
+        int outputIndex = (architecture.sharedFront() ? 2 : 0) + body.size();
         list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
                 .activation(Activation.SIGMOID).nOut(1).build());
         if (architecture.outputPreProcessor(model) != null) {
@@ -54,6 +57,12 @@ public final class SequenceClassifier {
         }
         // keep the embedding's nIn (the vocabulary size): the input type would otherwise set it to 1
         list.overrideNinUponBuild(false);
-        return list.setInputType(InputType.recurrent(1, model.sequenceLength())).build();
+        return list.setInputType(InputType.recurrent(1, inputLength(architecture, model))).build();
+    }
+
+    /** Indices per example: the sequence length, twice that with the bigrams. */
+    public static int inputLength(Architecture architecture, ModelSettings model) {
+        return architecture.inputs() == Architecture.Inputs.WORDS_AND_BIGRAMS ? 2 * model.sequenceLength()
+                : model.sequenceLength();
     }
 }

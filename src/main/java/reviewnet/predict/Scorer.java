@@ -37,6 +37,11 @@ import reviewnet.eval.DistributedEvaluator;
 import reviewnet.eval.Metrics;
 import reviewnet.eval.ModelStore;
 import reviewnet.sequence.SequencePadder;
+import reviewnet.config.BigramSettings;
+import reviewnet.config.VocabSettings;
+import reviewnet.nn.Architectures;
+import reviewnet.train.Features;
+import reviewnet.vocab.BigramHasher;
 import reviewnet.text.LuceneTokenizer;
 import reviewnet.train.DataSets;
 import reviewnet.vocab.VocabularyModel;
@@ -59,12 +64,17 @@ public final class Scorer {
     private final String modelDir;
     private final TextSettings text;
     private final SequenceSettings sequence;
+    private final BigramSettings bigrams;
+    private final Features features;
     private final String version;
 
-    private Scorer(String modelDir, TextSettings text, SequenceSettings sequence, String version) {
+    private Scorer(String modelDir, TextSettings text, SequenceSettings sequence, BigramSettings bigrams,
+                   Features features, String version) {
         this.modelDir = modelDir;
         this.text = text;
         this.sequence = sequence;
+        this.bigrams = bigrams;
+        this.features = features;
         this.version = version;
     }
 
@@ -78,7 +88,12 @@ public final class Scorer {
             }
             Config config = JobConfig.resolve(ConfigFactory.parseString(json.path("config").asText())
                     .atKey(JobConfig.ROOT));
-            return new Scorer(modelDir, TextSettings.from(config), SequenceSettings.from(config), version);
+            String architecture = json.path("architecture").asText();
+            Features features = Architectures.names().contains(architecture)
+                    ? new Features(Architectures.get(architecture).inputs(), VocabSettings.from(config).size())
+                    : Features.WORDS;
+            return new Scorer(modelDir, TextSettings.from(config), SequenceSettings.from(config),
+                    BigramSettings.from(config), features, version);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model " + modelDir + " (" + ModelStore.INFO + ")", e);
         }
@@ -90,14 +105,30 @@ public final class Scorer {
 
     /**
      * The reviews (a {@code text} column and any others, which are kept) as this model's input: its own Lucene
-     * analysis, vocabulary and padding, in a new {@code seq} column (the {@code text} column is dropped).
+     * analysis, vocabulary and padding, in a new {@code seq} column, and the hashed bigrams ({@code bigrams}, as
+     * prepare writes them) when the network reads them (the {@code text} column is dropped).
      */
     public Dataset<Row> sequences(SparkSession spark, Dataset<Row> reviews) {
         VocabularyModel vocabulary = VocabularyModel.load(spark, new Path(modelDir, ModelStore.VOCABULARY).toString());
         Dataset<Row> tokens = new LuceneTokenizer(text).setInputCol("text").setOutputCol("tokens").transform(reviews);
-        return new SequencePadder(sequence).setInputCol("indices").setOutputCol("seq")
-                .transform(vocabulary.setInputCol("tokens").setOutputCol("indices").transform(tokens))
-                .drop("text", "tokens", "indices");
+        Dataset<Row> seq = new SequencePadder(sequence).setInputCol("indices").setOutputCol(Features.SEQ)
+                .transform(vocabulary.setInputCol("tokens").setOutputCol("indices").transform(tokens));
+        if (features.columns().contains(Features.BIGRAMS)) {
+            seq = new SequencePadder(sequence).setInputCol("bigram_ids").setOutputCol(Features.BIGRAMS)
+                    .transform(new BigramHasher(bigrams).setInputCol("tokens").setOutputCol("bigram_ids")
+                            .transform(seq))
+                    .drop("bigram_ids");
+        }
+        return seq.drop("text", "tokens", "indices");
+    }
+
+    private Column[] columns(String... first) {
+        List<Column> columns = new ArrayList<>();
+        for (String c : first) {
+            columns.add(col(c));
+        }
+        features.columns().forEach(c -> columns.add(col(c)));
+        return columns.toArray(new Column[0]);
     }
 
     /** The saved network, restored on the driver. */
@@ -137,8 +168,8 @@ public final class Scorer {
             return TfidfLogisticRegression.evaluate(pipeline(), tokens(reviews.select("label", "text")));
         }
         return DistributedEvaluator.evaluate(network(spark), DataSets.minibatches(
-                sequences(spark, reviews.select("label", "text")).select("label", "seq"), batchSize, partitions),
-                batchSize);
+                sequences(spark, reviews.select("label", "text")).select(columns("label")), batchSize, partitions,
+                features), batchSize);
     }
 
     /** Scores rows with columns {@code id}, {@code source}, {@code text}: id, source, probability, prediction. */
@@ -149,10 +180,12 @@ public final class Scorer {
                     .select(col("id"), col("source"), p.as("probability"),
                             when(p.gt(0.5), 1).otherwise(0).as("prediction"));
         }
-        Dataset<Row> sequences = sequences(spark, reviews.select("id", "source", "text")).select("id", "source", "seq");
+        Dataset<Row> sequences = sequences(spark, reviews.select("id", "source", "text"))
+                .select(columns("id", "source"));
         Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(modelBytes(spark));
-        int length = sequence.length();
-        return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scoreAll(rows, model, length,
+        int width = features.width(sequence.length());
+        Features f = features;
+        return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scoreAll(rows, model, f, width,
                 batchSize), Encoders.row(SCORES));
     }
 
@@ -165,8 +198,8 @@ public final class Scorer {
         }
     }
 
-    private static Iterator<Row> scoreAll(Iterator<Row> rows, Broadcast<byte[]> model, int length, int batchSize)
-            throws IOException {
+    private static Iterator<Row> scoreAll(Iterator<Row> rows, Broadcast<byte[]> model, Features f, int width,
+                                          int batchSize) throws IOException {
         if (!rows.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
@@ -177,14 +210,11 @@ public final class Scorer {
         while (rows.hasNext()) {
             batch.add(rows.next());
             if (batch.size() == batchSize || !rows.hasNext()) {
-                float[][] features = new float[batch.size()][length];
+                float[] features = new float[batch.size() * width];
                 for (int i = 0; i < batch.size(); i++) {
-                    List<Integer> seq = batch.get(i).getList(2);
-                    for (int t = 0; t < length; t++) {
-                        features[i][t] = seq.get(t);
-                    }
+                    f.fill(batch.get(i), 2, features, i * width);
                 }
-                INDArray p = network.output(Nd4j.create(features), false);
+                INDArray p = network.output(Nd4j.create(features, new long[]{batch.size(), width}), false);
                 for (int i = 0; i < batch.size(); i++) {
                     double probability = p.getDouble(i, 0);
                     out.add(RowFactory.create(batch.get(i).getString(0), batch.get(i).getString(1), probability,

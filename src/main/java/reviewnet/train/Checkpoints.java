@@ -39,6 +39,8 @@ public final class Checkpoints {
         }
     }
 
+    private static final String VALIDATION = "validation.json";
+
     private final Path dir;
     private final FileSystem fs;
     private final Configuration conf;
@@ -131,6 +133,16 @@ public final class Checkpoints {
     }
 
     public void save(int epoch, MultiLayerNetwork network) {
+        save(epoch, network, List.of(), epoch);
+    }
+
+    /**
+     * Saves epoch {@code epoch}'s network and the validation history so far (written before the {@code latest}
+     * pointer moves: a kill in between leaves the previous epoch current, and {@link #history} ignores later
+     * entries), then deletes the earlier epochs' networks except {@code keep}'s (the best epoch, which early stopping
+     * may restore).
+     */
+    public void save(int epoch, MultiLayerNetwork network, List<DistributedTrainer.EpochScore> history, int keep) {
         try {
             fs.mkdirs(dir);
             Path zip = new Path(dir, "epoch-" + epoch + ".zip");
@@ -140,16 +152,45 @@ public final class Checkpoints {
             }
             FileContext context = FileContext.getFileContext(dir.toUri(), conf);
             context.rename(tmp, zip, Options.Rename.OVERWRITE);
+            Path historyTmp = new Path(dir, ".validation.json.tmp");
+            try (OutputStream out = fs.create(historyTmp, true)) {
+                out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(history));
+            }
+            context.rename(historyTmp, new Path(dir, VALIDATION), Options.Rename.OVERWRITE);
             Path latestTmp = new Path(dir, ".latest.tmp");
             try (OutputStream out = fs.create(latestTmp, true)) {
                 out.write(Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
             }
             context.rename(latestTmp, new Path(dir, "latest"), Options.Rename.OVERWRITE);
-            if (epoch > 1) {
-                fs.delete(new Path(dir, "epoch-" + (epoch - 1) + ".zip"), false);
+            for (int earlier = 1; earlier < epoch; earlier++) {
+                if (earlier != keep) {
+                    fs.delete(new Path(dir, "epoch-" + earlier + ".zip"), false);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the checkpoint of epoch " + epoch + " to " + dir, e);
+        }
+    }
+
+    /** The validation scores of epochs 1..{@code upTo} as checkpointed (empty without validation). */
+    public List<DistributedTrainer.EpochScore> history(int upTo) {
+        Path file = new Path(dir, VALIDATION);
+        try {
+            if (!fs.exists(file)) {
+                return List.of();
+            }
+            List<DistributedTrainer.EpochScore> history = new ArrayList<>();
+            try (InputStream in = fs.open(file)) {
+                for (JsonNode e : JSON.readTree(in)) {
+                    if (e.path("epoch").asInt() <= upTo) {
+                        history.add(new DistributedTrainer.EpochScore(e.path("epoch").asInt(),
+                                e.path("loss").asDouble(), e.path("accuracy").asDouble()));
+                    }
+                }
+            }
+            return history;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the validation history " + file, e);
         }
     }
 }

@@ -12,7 +12,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Prepared Parquet rows (label, seq) as DL4J minibatches: features [n, length] word indices (float), labels [n, 1].
+ * Prepared Parquet rows (label, seq[, bigrams]) as DL4J minibatches: features [n, width] indices (float, see
+ * {@link Features}), labels [n, 1].
  * A minibatch is filled from up to {@code batchSize} consecutive rows of a partition with one array copy, so no
  * {@code DataSet} per review is made and merged again later (that per-row work cost seconds per architecture).
  */
@@ -25,9 +26,9 @@ public final class DataSets {
      * in {@code partitions} partitions; the last minibatch of a partition may be smaller.
      */
     public static JavaRDD<DataSet> shuffledMinibatches(Dataset<Row> prepared, int batchSize, int partitions,
-                                                       long seed) {
-        Dataset<Row> rows = prepared.select("label", "seq").orderBy(functions.rand(seed)).coalesce(partitions);
-        return rows.toJavaRDD().mapPartitions(it -> new Batcher(it, batchSize));
+                                                       long seed, Features features) {
+        Dataset<Row> rows = select(prepared, features).orderBy(functions.rand(seed)).coalesce(partitions);
+        return rows.toJavaRDD().mapPartitions(it -> new Batcher(it, batchSize, features));
     }
 
     /**
@@ -35,30 +36,47 @@ public final class DataSets {
      * round-robin repartition, because coalescing the stored files kept their sizes (4,274 to 7,561 test reviews per
      * file on IMDB) and one evaluation task then ran almost twice as long as the other.
      */
-    public static JavaRDD<DataSet> minibatches(Dataset<Row> prepared, int batchSize, int partitions) {
-        return prepared.select("label", "seq").repartition(partitions).toJavaRDD()
-                .mapPartitions(it -> new Batcher(it, batchSize));
+    public static JavaRDD<DataSet> minibatches(Dataset<Row> prepared, int batchSize, int partitions,
+                                               Features features) {
+        return select(prepared, features).repartition(partitions).toJavaRDD()
+                .mapPartitions(it -> new Batcher(it, batchSize, features));
     }
 
-    /** One minibatch of the given rows (label, seq), all sequences of the same length. */
-    static DataSet minibatch(List<Row> rows) {
-        int length = rows.get(0).getList(1).size();
-        float[] features = new float[rows.size() * length];
+    /** {@link #minibatches(Dataset, int, int, Features)} of the word indices. */
+    public static JavaRDD<DataSet> minibatches(Dataset<Row> prepared, int batchSize, int partitions) {
+        return minibatches(prepared, batchSize, partitions, Features.WORDS);
+    }
+
+    private static Dataset<Row> select(Dataset<Row> prepared, Features features) {
+        List<org.apache.spark.sql.Column> columns = new ArrayList<>();
+        columns.add(functions.col("label"));
+        for (String c : features.columns()) {
+            if (!java.util.Arrays.asList(prepared.columns()).contains(c)) {
+                throw new IllegalStateException("the prepared data has no column '" + c + "' (columns: "
+                        + java.util.Arrays.toString(prepared.columns()) + "); prepare it again with this version");
+            }
+            columns.add(functions.col(c));
+        }
+        return prepared.select(columns.toArray(new org.apache.spark.sql.Column[0]));
+    }
+
+    /** One minibatch of the given rows (label, feature columns), all sequences of the same length. */
+    static DataSet minibatch(List<Row> rows, Features f) {
+        int width = f.width(rows.get(0).getList(1).size());
+        float[] features = new float[rows.size() * width];
         float[] labels = new float[rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             Row row = rows.get(r);
-            List<Integer> seq = row.getList(1);
-            if (seq.size() != length) {
-                throw new IllegalStateException("prepared sequences must all have the same length: found " + length
-                        + " and " + seq.size() + " (is the prepared data from one prepare run?)");
+            int length = row.getList(1).size();
+            if (f.width(length) != width) {
+                throw new IllegalStateException("prepared sequences must all have the same length: found "
+                        + rows.get(0).getList(1).size() + " and " + length
+                        + " (is the prepared data from one prepare run?)");
             }
-            int offset = r * length;
-            for (int i = 0; i < length; i++) {
-                features[offset + i] = seq.get(i);
-            }
+            f.fill(row, 1, features, r * width);
             labels[r] = row.getInt(0);
         }
-        return new DataSet(Nd4j.create(features, new long[] {rows.size(), length}),
+        return new DataSet(Nd4j.create(features, new long[] {rows.size(), width}),
                 Nd4j.create(labels, new long[] {rows.size(), 1}));
     }
 
@@ -66,10 +84,12 @@ public final class DataSets {
     private static final class Batcher implements Iterator<DataSet> {
         private final Iterator<Row> rows;
         private final int batchSize;
+        private final Features features;
 
-        Batcher(Iterator<Row> rows, int batchSize) {
+        Batcher(Iterator<Row> rows, int batchSize, Features features) {
             this.rows = rows;
             this.batchSize = batchSize;
+            this.features = features;
         }
 
         @Override
@@ -86,7 +106,7 @@ public final class DataSets {
             while (batch.size() < batchSize && rows.hasNext()) {
                 batch.add(rows.next());
             }
-            return minibatch(batch);
+            return minibatch(batch, features);
         }
     }
 }

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,10 +21,14 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.RepartitionStrategy;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.config.TrainSettings;
+import reviewnet.config.ValidationSettings;
+import reviewnet.eval.DistributedEvaluator;
+import reviewnet.eval.Metrics;
 
 /**
  * Trains one network across the executors with DL4J's {@link ParameterAveragingTrainingMaster}: each worker fits
@@ -43,10 +49,24 @@ public final class DistributedTrainer {
      * by an earlier, killed run and restored from its checkpoint).
      */
     public record Trained(SparkDl4jMultiLayer network, int workers, TrainSettings.Approach approach, double seconds,
-                          long examples, int epochs, int resumedFromEpoch) {
+                          long examples, int epochs, int resumedFromEpoch, List<EpochScore> validation,
+                          int bestEpoch) {
+        public Trained {
+            validation = List.copyOf(validation);
+        }
+
         public double examplesPerSecond() {
             return seconds > 0 ? examples / seconds : 0;
         }
+
+        /** The restored (best) epoch's validation scores; null without validation. */
+        public EpochScore best() {
+            return validation.stream().filter(e -> e.epoch() == bestEpoch).findFirst().orElse(null);
+        }
+    }
+
+    /** The validation hold-out's log loss and accuracy after one epoch. */
+    public record EpochScore(int epoch, double loss, double accuracy) {
     }
 
     /** The training approach: {@code auto} resolves to export unless the cluster shares no file system. */
@@ -70,21 +90,27 @@ public final class DistributedTrainer {
      */
     public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, TrainingData data,
                          long count, String checkpointDir) {
-        return train(jsc, name, conf, data, count, checkpointDir, null);
+        return train(jsc, name, conf, data, null, count, checkpointDir, null);
     }
 
     /**
      * As above; checkpoints record {@code dataFingerprint} and the resolved training settings
      * ({@link #checkpointSettings}), and a checkpoint written for other data or settings is refused, not resumed.
+     * With {@code validation} minibatches (not null), up to {@code max-epochs} epochs are trained, each followed by an
+     * evaluation of {@code validation}; training stops after {@code patience} epochs without improvement and the best
+     * epoch's parameters are restored (the validation history is checkpointed with every epoch).
      */
     public Trained train(JavaSparkContext jsc, String name, MultiLayerConfiguration conf, TrainingData data,
-                         long count, String checkpointDir, String dataFingerprint) {
+                         JavaRDD<DataSet> validation, long count, String checkpointDir, String dataFingerprint) {
         int workers = workers(jsc);
         int frequency = settings.averagingFrequency(name);
+        int batchSize = settings.batchSize(name);
+        ValidationSettings stopping = validation == null ? ValidationSettings.NONE : settings.validation();
+        int epochs = validation == null ? settings.epochs() : stopping.maxEpochs();
         // every staged DataSet object is one minibatch of batch-size reviews
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
-                settings.batchSize())
-                .batchSizePerWorker(settings.batchSize())
+                batchSize)
+                .batchSizePerWorker(batchSize)
                 .averagingFrequency(frequency)
                 .workerPrefetchNumBatches(settings.prefetch())
                 .saveUpdater(settings.saveUpdater())
@@ -97,26 +123,31 @@ public final class DistributedTrainer {
         Checkpoints checkpoints = checkpointDir == null ? null : new Checkpoints(checkpointDir, jsc.hadoopConfiguration());
         if (checkpoints != null) {
             checkpoints.bind(new Checkpoints.Identity(dataFingerprint == null ? "" : dataFingerprint,
-                    checkpointSettings(name, conf, workers, frequency)));
+                    checkpointSettings(name, conf, workers, frequency, validation != null)));
         }
         int done = checkpoints == null ? 0 : checkpoints.lastEpoch();
-        if (done > settings.epochs()) {
+        if (done > epochs) {
             throw new IllegalStateException(checkpointDir + " holds epoch " + done + " but the run trains "
-                    + settings.epochs() + " epochs");
+                    + epochs + " epochs");
         }
+        List<EpochScore> history = new ArrayList<>(done > 0 ? checkpoints.history(done) : List.of());
+        EpochScore best = bestOf(history, stopping);
         SparkDl4jMultiLayer network = done > 0
                 ? new SparkDl4jMultiLayer(jsc, checkpoints.restore(done), master)
                 : new SparkDl4jMultiLayer(jsc, conf, master);
+        INDArray bestParams = best == null ? null
+                : best.epoch() == done ? network.getNetwork().params().dup() : checkpoints.restore(best.epoch()).params();
         if (done > 0) {
             LOG.info("{}: resuming after epoch {} from {}", name, done, checkpointDir);
         }
-        long perRound = (long) workers * settings.batchSize() * frequency;
+        long perRound = (long) workers * batchSize * frequency;
         long started = System.nanoTime();
-        for (int epoch = done + 1; epoch <= settings.epochs(); epoch++) {
+        int trained = done;
+        for (int epoch = done + 1; epoch <= epochs && !stopped(history, best, stopping); epoch++) {
             String group = "reviewnet-train-" + name + "-" + epoch;
-            String label = "training " + name + " epoch " + epoch + "/" + settings.epochs();
+            String label = "training " + name + " epoch " + epoch + "/" + epochs;
             jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
-                    + frequency + " minibatches of " + settings.batchSize() + ")", false);
+                    + frequency + " minibatches of " + batchSize + ")", false);
             long epochStart = System.nanoTime();
             try (TrainingProgress progress = TrainingProgress.forConsole(group, label, perRound, count,
                     settings.progressInterval())) {
@@ -134,28 +165,84 @@ public final class DistributedTrainer {
             LOG.info("{}: {} examples in {} s, {} examples/s, score {}", label, count,
                     String.format("%.1f", epochSeconds), Math.round(count / epochSeconds),
                     String.format("%.4f", network.getScore()));
-            if (checkpoints != null) {
-                checkpoints.save(epoch, network.getNetwork());
-                LOG.info("{}: checkpoint of epoch {}/{} saved", name, epoch, settings.epochs());
+            if (validation != null) {
+                EpochScore score = validate(jsc, name, epoch, network, validation);
+                history.add(score);
+                boolean improved = best == null || stopping.improves(score.loss(), score.accuracy(), best.loss(),
+                        best.accuracy());
+                if (improved) {
+                    best = score;
+                    bestParams = network.getNetwork().params().dup();
+                }
+                LOG.info("{}: validation loss {}, accuracy {}{}", label, String.format("%.4f", score.loss()),
+                        String.format("%.4f", score.accuracy()), improved ? " (best so far)"
+                                : " (best: epoch " + best.epoch() + ")");
             }
+            if (checkpoints != null) {
+                checkpoints.save(epoch, network.getNetwork(), history, best == null ? epoch : best.epoch());
+                LOG.info("{}: checkpoint of epoch {}/{} saved", name, epoch, epochs);
+            }
+            trained = epoch;
+        }
+        if (best != null && best.epoch() != trained) {
+            network.getNetwork().setParams(bestParams);
+            LOG.info("{}: stopped after epoch {}; restored the parameters of epoch {} (validation loss {}, accuracy {})",
+                    name, trained, best.epoch(), String.format("%.4f", best.loss()),
+                    String.format("%.4f", best.accuracy()));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Trained(network, workers, approach(jsc), seconds, count * (settings.epochs() - done),
-                settings.epochs(), done);
+        return new Trained(network, workers, approach(jsc), seconds, count * (trained - done), trained, done, history,
+                best == null ? trained : best.epoch());
+    }
+
+    /** Whether early stopping ends training: {@code patience} epochs since the best one. */
+    private static boolean stopped(List<EpochScore> history, EpochScore best, ValidationSettings stopping) {
+        return best != null && !history.isEmpty()
+                && history.get(history.size() - 1).epoch() - best.epoch() >= stopping.patience();
+    }
+
+    private static EpochScore bestOf(List<EpochScore> history, ValidationSettings stopping) {
+        EpochScore best = null;
+        for (EpochScore e : history) {
+            if (best == null || stopping.improves(e.loss(), e.accuracy(), best.loss(), best.accuracy())) {
+                best = e;
+            }
+        }
+        return best;
+    }
+
+    private EpochScore validate(JavaSparkContext jsc, String name, int epoch, SparkDl4jMultiLayer network,
+                                JavaRDD<DataSet> validation) {
+        jsc.setJobGroup("reviewnet-validate-" + name + "-" + epoch, "reviewnet: validating " + name + " after epoch "
+                + epoch, false);
+        try {
+            Metrics m = DistributedEvaluator.evaluate(network.getNetwork(), validation, settings.evalBatchSize());
+            return new EpochScore(epoch, m.loss(), m.accuracy());
+        } finally {
+            jsc.clearJobGroup();
+        }
     }
 
     /**
      * What a checkpoint of {@code name} depends on besides the data: the network configuration (architecture, model
      * settings, learning rate, seed) and the training settings that shape an epoch. Rendered as sorted JSON text.
      */
-    Map<String, String> checkpointSettings(String name, MultiLayerConfiguration conf, int workers, int frequency) {
+    Map<String, String> checkpointSettings(String name, MultiLayerConfiguration conf, int workers, int frequency,
+                                           boolean validated) {
         Map<String, String> resolved = new TreeMap<>();
         resolved.put("architecture", name);
         resolved.put("network_sha256", sha256(conf.toJson()));
-        resolved.put("epochs", Integer.toString(settings.epochs()));
+        if (validated) {
+            ValidationSettings v = settings.validation();
+            resolved.put("max_epochs", Integer.toString(v.maxEpochs()));
+            resolved.put("validation_fraction", Double.toString(v.fraction()));
+            resolved.put("early_stopping", v.metric() + "/" + v.patience());
+        } else {
+            resolved.put("epochs", Integer.toString(settings.epochs()));
+        }
         resolved.put("seed", Long.toString(settings.seed()));
-        resolved.put("learning_rate", Double.toString(settings.learningRate()));
-        resolved.put("batch_size", Integer.toString(settings.batchSize()));
+        resolved.put("learning_rate", Double.toString(settings.learningRate(name)));
+        resolved.put("batch_size", Integer.toString(settings.batchSize(name)));
         resolved.put("workers", Integer.toString(workers));
         resolved.put("averaging_frequency", Integer.toString(frequency));
         resolved.put("save_updater", Boolean.toString(settings.saveUpdater()));

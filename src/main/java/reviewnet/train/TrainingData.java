@@ -62,13 +62,19 @@ public final class TrainingData implements AutoCloseable {
      * Stages the prepared training rows for {@code approach} (export or direct); {@code dir} is a folder of this run
      * for exported minibatches, deleted by {@link #close()}.
      */
-    public static TrainingData stage(JavaSparkContext jsc, Dataset<Row> train, TrainSettings settings,
-                                     TrainSettings.Approach approach, int workers, String dir) {
+    public static TrainingData stage(JavaSparkContext jsc, Dataset<Row> train, Features features,
+                                     TrainSettings settings, TrainSettings.Approach approach, int workers, String dir) {
+        return stage(jsc, train, features, settings.batchSize(), settings, approach, workers, dir);
+    }
+
+    /** {@link #stage} in minibatches of {@code batchSize} (an architecture's own size). */
+    public static TrainingData stage(JavaSparkContext jsc, Dataset<Row> train, Features features, int batchSize,
+                                     TrainSettings settings, TrainSettings.Approach approach, int workers, String dir) {
         long started = System.nanoTime();
         // a killed run with the same run id (retrain resumes) may have left a partial staging behind
         DistributedTrainer.delete(jsc, dir);
-        JavaRDD<DataSet> batches = DataSets.shuffledMinibatches(train, settings.batchSize(), workers,
-                settings.seed());
+        JavaRDD<DataSet> batches = DataSets.shuffledMinibatches(train, batchSize, workers,
+                settings.seed(), features);
         JavaRDD<String> paths = null;
         long count;
         jsc.setJobGroup("reviewnet-stage", "reviewnet: staging the training minibatches (" + approach + ")", false);
@@ -92,7 +98,7 @@ public final class TrainingData implements AutoCloseable {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         LOG.info("training data staged ({}): {} minibatches of up to {} reviews in {} s", approach, count,
-                settings.batchSize(), String.format("%.1f", seconds));
+                batchSize, String.format("%.1f", seconds));
         return new TrainingData(jsc, paths, batches, count, seconds, dir);
     }
 

@@ -1,5 +1,6 @@
 package reviewnet.nn;
 
+import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -72,7 +73,8 @@ class ArchitecturesTest {
                 Architectures.get("conv"), small, 1e-3, 7));
         network.init();
         assertEquals(500L * 16 + 3L * 16 * 4 + 4 + (38 / 2) * 4 + 1, network.numParams());
-        assertEquals(5, Architectures.names().size());
+        assertTrue(Architectures.names().containsAll(List.of("simple-rnn", "lstm", "gru", "conv-gru", "conv",
+                "bigram-bag")));
         assertThrows(IllegalArgumentException.class, () -> Architectures.get("transformer"));
     }
 }

@@ -69,52 +69,12 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
         return false;
     }
 
-    /** The word indices of the input, example-major ({@code i·T + t}), and the sequence length. */
-    private static final class Indices {
-        final int[] idx;
-        final int mb, tLen;
-
-        Indices(int[] idx, int mb, int tLen) {
-            this.idx = idx;
-            this.mb = mb;
-            this.tLen = tLen;
-        }
-    }
-
-    /**
-     * Reads and checks the indices: [mb, T] or [mb, 1, T], values in [0, nIn). Fractions are truncated to the word
-     * index, as DL4J's layer does (so float noise such as 26.000002 is word 26).
-     */
-    private Indices indices() {
-        INDArray in = input;
-        boolean valid = in.rank() == 2 || (in.rank() == 3 && in.size(1) == 1);
-        if (!valid) {
-            throw new IllegalArgumentException("FastEmbedding (" + layerId() + "): input of shape [minibatch, T] or "
-                    + "[minibatch, 1, T] expected, got " + Arrays.toString(in.shape()));
-        }
-        long mb = in.size(0);
-        long tLen = in.size(in.rank() - 1);
-        if (mb * tLen > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("FastEmbedding (" + layerId() + "): too many indices: " + mb * tLen);
-        }
-        double[] v = in.reshape('c', new long[]{mb * tLen}).toDoubleVector();
-        long nIn = layerConf().getNIn();
-        int[] idx = new int[v.length];
-        for (int r = 0; r < v.length; r++) {
-            double d = v[r];
-            int k = (int) d;
-            if (!(d >= 0) || k >= nIn) {
-                throw new IllegalArgumentException("FastEmbedding (" + layerId() + "): invalid word index " + d
-                        + " at example " + r / tLen + ", step " + r % tLen + ": indices must be in [0, " + (nIn - 1)
-                        + "]");
-            }
-            idx[r] = k;
-        }
-        return new Indices(idx, (int) mb, (int) tLen);
+    private EmbeddingIndices indices() {
+        return EmbeddingIndices.read(input, layerConf().getNIn(), "FastEmbedding (" + layerId() + ")");
     }
 
     /** The mask [mb, T] as example-major values, or null without a mask. */
-    private double[] maskValues(Indices ix) {
+    private double[] maskValues(EmbeddingIndices ix) {
         if (maskArray == null) {
             return null;
         }
@@ -129,7 +89,7 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        Indices ix = indices();
+        EmbeddingIndices ix = indices();
         double[] mask = maskValues(ix);
         int n = (int) layerConf().getNOut();
         INDArray w = getParamWithNoise(FastEmbeddingParamInitializer.WEIGHT_KEY, training, workspaceMgr);
@@ -177,7 +137,7 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        Indices ix = indices();
+        EmbeddingIndices ix = indices();
         double[] mask = maskValues(ix);
         int n = (int) layerConf().getNOut();
         boolean ncw = layerConf().getOutputFormat() == RNNFormat.NCW;
@@ -215,7 +175,7 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
     /**
      * G[idx[r], j] += eps(r, j) (· mask[r]), word by word; eps(r = i·T + t, j) is at {@code i·es0 + t·esT + j}.
      */
-    private static void scatterAdd(FloatBuffer eps, int es0, int esT, Indices ix, double[] mask,
+    private static void scatterAdd(FloatBuffer eps, int es0, int esT, EmbeddingIndices ix, double[] mask,
                                    FloatBuffer g, int gs0, int gs1, int n) {
         for (int i = 0, r = 0; i < ix.mb; i++) {
             for (int t = 0; t < ix.tLen; t++, r++) {
@@ -230,8 +190,8 @@ public class FastEmbeddingLayer extends BaseLayer<FastEmbedding> {
         }
     }
 
-    /** The DOUBLE version of {@link #scatterAdd(FloatBuffer, int, int, Indices, double[], FloatBuffer, int, int, int)}. */
-    private static void scatterAdd(DoubleBuffer eps, int es0, int esT, Indices ix, double[] mask,
+    /** The DOUBLE version of {@link #scatterAdd(FloatBuffer, int, int, EmbeddingIndices, double[], FloatBuffer, int, int, int)}. */
+    private static void scatterAdd(DoubleBuffer eps, int es0, int esT, EmbeddingIndices ix, double[] mask,
                                    DoubleBuffer g, int gs0, int gs1, int n) {
         for (int i = 0, r = 0; i < ix.mb; i++) {
             for (int t = 0; t < ix.tLen; t++, r++) {

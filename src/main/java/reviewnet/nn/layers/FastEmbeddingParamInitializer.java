@@ -7,12 +7,13 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The one parameter of {@link FastEmbedding}: {@code W} [nIn, nOut], an 'f' ordered view of the whole parameter
- * vector, which is DL4J's layout for {@code EmbeddingSequenceLayer} without bias (key "W", 'f' order, so row v of W,
+ * The one parameter of {@link FastEmbedding} (and {@link BagEmbedding}): {@code W} [nIn, nOut], an 'f' ordered view
+ * of the whole parameter vector, which is DL4J's layout for {@code EmbeddingSequenceLayer} without bias (key "W", 'f' order, so row v of W,
  * the vector of word v, is strided by nIn in the flattened vector). Initialization as in DL4J's
  * {@code EmbeddingLayerParamInitializer}: the layer's weight init with fanIn = 1 and fanOut = nOut (an embedding's
  * init must not depend on the vocabulary size), drawing the same random numbers in the same order.
@@ -21,7 +22,23 @@ public class FastEmbeddingParamInitializer implements ParamInitializer {
 
     public static final String WEIGHT_KEY = "W";
 
-    private static final FastEmbeddingParamInitializer INSTANCE = new FastEmbeddingParamInitializer();
+    private static final FastEmbeddingParamInitializer INSTANCE = new FastEmbeddingParamInitializer('f');
+    private static final FastEmbeddingParamInitializer ROWS = new FastEmbeddingParamInitializer('c');
+
+    private final char order;
+
+    private FastEmbeddingParamInitializer(char order) {
+        this.order = order;
+    }
+
+    /**
+     * The same parameter with W 'c' ordered (each row's nOut values contiguous): for {@link BagEmbedding}, whose
+     * indices (hashed bigrams) are spread uniformly over hundreds of thousands of rows, so that reading or updating a
+     * row touches a few cache lines instead of nOut (W has no DL4J layout to match there).
+     */
+    public static FastEmbeddingParamInitializer rowMajor() {
+        return ROWS;
+    }
     private static final List<String> KEYS = Collections.singletonList(WEIGHT_KEY);
 
     public static FastEmbeddingParamInitializer getInstance() {
@@ -35,7 +52,7 @@ public class FastEmbeddingParamInitializer implements ParamInitializer {
 
     @Override
     public long numParams(Layer layer) {
-        FastEmbedding c = (FastEmbedding) layer;
+        FeedForwardLayer c = (FeedForwardLayer) layer;
         return c.getNIn() * c.getNOut();
     }
 
@@ -66,12 +83,12 @@ public class FastEmbeddingParamInitializer implements ParamInitializer {
 
     @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
-        FastEmbedding c = (FastEmbedding) conf.getLayer();
+        FeedForwardLayer c = (FeedForwardLayer) conf.getLayer();
         long nIn = c.getNIn();
         long nOut = c.getNOut();
         INDArray w = weights(paramsView, nIn, nOut);
         if (initializeParams) {
-            c.getWeightInitFn().init(1, nOut, new long[]{nIn, nOut}, 'f', w);
+            c.getWeightInitFn().init(1, nOut, new long[]{nIn, nOut}, order, w);
         }
         conf.addVariable(WEIGHT_KEY);
         Map<String, INDArray> m = new LinkedHashMap<>();   // mutable, as DL4J's own initializers return
@@ -81,17 +98,17 @@ public class FastEmbeddingParamInitializer implements ParamInitializer {
 
     @Override
     public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
-        FastEmbedding c = (FastEmbedding) conf.getLayer();
+        FeedForwardLayer c = (FeedForwardLayer) conf.getLayer();
         Map<String, INDArray> m = new LinkedHashMap<>();
         m.put(WEIGHT_KEY, weights(gradientView, c.getNIn(), c.getNOut()));
         return m;
     }
 
-    private static INDArray weights(INDArray flat, long nIn, long nOut) {
+    private INDArray weights(INDArray flat, long nIn, long nOut) {
         if (flat.length() != nIn * nOut) {
-            throw new IllegalStateException("FastEmbedding: expected a parameter/gradient view of length " + nIn * nOut
+            throw new IllegalStateException("embedding: expected a parameter/gradient view of length " + nIn * nOut
                     + " (nIn " + nIn + " × nOut " + nOut + "), got " + flat.length());
         }
-        return flat.reshape('f', nIn, nOut);
+        return flat.reshape(order, nIn, nOut);
     }
 }

@@ -1,0 +1,60 @@
+package reviewnet.vocab;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import reviewnet.config.BigramSettings;
+import reviewnet.ml.ColumnTransformer;
+
+/**
+ * Spark ML stage: a review's tokens ({@code array<string>}) to the hashed ids of its adjacent token pairs
+ * ({@code array<int>}, one fewer than the tokens, empty for fewer than two), each pair "a b" hashed with Spark SQL's
+ * {@code hash} (Murmur3, seed 42, stable across Spark versions) into 1..buckets. The pairs are of the analyzed tokens,
+ * before any vocabulary cut, so a bigram of two rare words keeps its own bucket. Runs as a SQL expression (no UDF).
+ */
+public final class BigramHasher extends ColumnTransformer {
+    private final BigramSettings settings;
+
+    public BigramHasher(BigramSettings settings) {
+        this(Identifiable.randomUID("bigramHasher"), settings);
+    }
+
+    public BigramHasher(String uid, BigramSettings settings) {
+        super(uid, "tokens", "bigram_ids");
+        this.settings = settings;
+    }
+
+    @Override
+    public BigramHasher copy(ParamMap extra) {
+        return copyValues(new BigramHasher(uid(), settings), extra);
+    }
+
+    @Override
+    protected DataType inputType() {
+        return DataTypes.createArrayType(DataTypes.StringType, true);
+    }
+
+    @Override
+    protected DataType outputType() {
+        return DataTypes.createArrayType(DataTypes.IntegerType, false);
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        transformSchema(dataset.schema());
+        String in = "`" + getInputCol().replace("`", "``") + "`";
+        String pairs = "zip_with(slice(" + in + ", 1, size(" + in + ") - 1), slice(" + in + ", 2, size(" + in
+                + ") - 1), (a, b) -> cast(pmod(hash(concat(a, ' ', b)), " + settings.buckets() + ") + 1 as int))";
+        return dataset.withColumn(getOutputCol(), when(size(col(getInputCol())).lt(2), array().cast(outputType()))
+                .otherwise(expr(pairs)));
+    }
+}
