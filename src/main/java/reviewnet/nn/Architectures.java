@@ -10,7 +10,8 @@ public final class Architectures {
 
     static {
         for (Architecture a : List.of(new SimpleRnnArchitecture(), new LstmArchitecture(), new GruArchitecture(),
-                new ConvGruArchitecture(), new ConvArchitecture())) {
+                new ConvGruArchitecture(), new ConvArchitecture(),
+                new CnnMaxArchitecture())) {
             REGISTRY.put(a.name(), a);
         }
     }
