@@ -10,7 +10,8 @@ public final class Architectures {
 
     static {
         for (Architecture a : List.of(new SimpleRnnArchitecture(), new LstmArchitecture(), new GruArchitecture(),
-                new ConvGruArchitecture(), new ConvArchitecture(), new BigramBagArchitecture())) {
+                new ConvGruArchitecture(), new ConvArchitecture(), new CnnMaxArchitecture(),
+                new BigramBagArchitecture())) {
             REGISTRY.put(a.name(), a);
         }
     }

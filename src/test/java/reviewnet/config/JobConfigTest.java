@@ -78,6 +78,7 @@ class JobConfigTest {
                 arguments("reviewnet.train.averaging-frequency-by-architecture.lstm=12", "lstm", "12"),
                 arguments("reviewnet.train.averaging-frequency-by-architecture={simple-rnn=3}", "simple-rnn", "3"),
                 arguments("reviewnet.train.averaging-frequency=30", "conv", "30"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture.cnn-max=5", "cnn-max", "5"),
                 arguments("reviewnet.train.averaging-frequency=30", "gru", "10"),
                 arguments("reviewnet.train.averaging-frequency-by-architecture.transformer=10", "gru",
                         "an architecture from [simple-rnn, lstm, gru, conv-gru, conv"),
@@ -94,6 +95,17 @@ class JobConfigTest {
             got = e.getMessage();
         }
         assertTrue(got.equals(expected) || (expected.length() > 3 && got.contains(expected)), got);
+    }
+
+    /** cnn-max is known (via the registry) but not trained by default: it is chosen by naming it. */
+    @Test
+    void cnnMaxIsChosenByNamingIt() {
+        assertEquals(List.of("simple-rnn", "lstm", "gru", "conv-gru", "conv"),
+                CompareSettings.from(resolve()).train().architectures());
+        CompareSettings s = CompareSettings.from(resolve("reviewnet.train.architectures=[cnn-max, gru]"));
+        assertEquals(List.of("cnn-max", "gru"), s.train().architectures());
+        assertEquals(List.of(3, 4, 5), s.model().cnnMaxWidths());
+        assertEquals(100, s.model().cnnMaxFilters());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package reviewnet.nn;
 
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -9,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import reviewnet.config.ModelSettings;
 
@@ -24,7 +26,8 @@ class ArchitecturesTest {
     /**
      * (architecture, parameters as Keras counts them for the notebook's sizes). Embedding 20000×128 = 2,560,000;
      * SimpleRNN 128·128+128·128+128; LSTM 4·(128·128+128·128+128); GRU reset_after 3·(128·128+128·128+2·128);
-     * Conv1D 5·128·64+64; Dense on the last step 128+1, after Flatten (24·64)+1.
+     * Conv1D 5·128·64+64; Dense on the last step 128+1, after Flatten (24·64)+1; cnn-max: Conv1D of widths 3, 4, 5
+     * with 100 filters each (w·128·100+100), Dense on the 300 maxima 300+1.
      */
     static Stream<Arguments> architectures() {
         long embedding = 20000L * 128;
@@ -34,7 +37,8 @@ class ArchitecturesTest {
                 arguments("lstm", embedding + 4L * (128 * 128 * 2 + 128) + 129),
                 arguments("gru", embedding + 3L * (128 * 128 * 2 + 2 * 128) + 129),
                 arguments("conv-gru", embedding + conv + 3L * (64 * 128 + 128 * 128 + 2 * 128) + 129),
-                arguments("conv", embedding + conv + 24 * 64 + 1));
+                arguments("conv", embedding + conv + 24 * 64 + 1),
+                arguments("cnn-max", embedding + (3 + 4 + 5) * 128L * 100 + 3 * 100 + 300 + 1));
     }
 
     @ParameterizedTest
@@ -66,6 +70,40 @@ class ArchitecturesTest {
         assertEquals(a.output(input), b.output(input));
     }
 
+    /** Small sizes for cnn-max: widths 2 and 3, 6 filters each. */
+    static final ModelSettings TOY = new ModelSettings(500, 40, 16, 8, 0.5, 4, 3, 2, List.of(2, 3), 6,
+            ModelSettings.BIGRAM_BUCKETS, ModelSettings.BIGRAM_BAG_EMBEDDING);
+
+    /** cnn-max learns a trivial signal: word 1 somewhere in the review is positive, word 2 negative. */
+    @Test
+    void cnnMaxLearnsATrivialSignal() {
+        MultiLayerNetwork network = new MultiLayerNetwork(SequenceClassifier.configuration(
+                Architectures.get("cnn-max"), TOY, 1e-2, 7));
+        network.init();
+        Random random = new Random(3);
+        int reviews = 32;
+        float[][] words = new float[reviews][TOY.sequenceLength()];
+        float[][] labels = new float[reviews][1];
+        for (int i = 0; i < reviews; i++) {
+            for (int t = 0; t < words[i].length; t++) {
+                words[i][t] = 3 + random.nextInt(TOY.vocabularySize() - 3);
+            }
+            labels[i][0] = i % 2;
+            words[i][random.nextInt(words[i].length)] = i % 2 == 1 ? 1 : 2;
+        }
+        DataSet batch = new DataSet(Nd4j.create(words), Nd4j.create(labels));
+        double before = network.score(batch);
+        for (int iteration = 0; iteration < 30; iteration++) {
+            network.fit(batch);
+        }
+        double after = network.score(batch);
+        assertTrue(after < 0.5 * before, "loss " + before + " -> " + after);
+        INDArray p = network.output(batch.getFeatures());
+        for (int i = 0; i < reviews; i++) {
+            assertEquals(labels[i][0], p.getDouble(i, 0), 0.4, "review " + i);
+        }
+    }
+
     @Test
     void everySizeIsASetting() {
         ModelSettings small = new ModelSettings(500, 40, 16, 8, 0.5, 4, 3, 2);
@@ -73,8 +111,11 @@ class ArchitecturesTest {
                 Architectures.get("conv"), small, 1e-3, 7));
         network.init();
         assertEquals(500L * 16 + 3L * 16 * 4 + 4 + (38 / 2) * 4 + 1, network.numParams());
-        assertTrue(Architectures.names().containsAll(List.of("simple-rnn", "lstm", "gru", "conv-gru", "conv",
-                "bigram-bag")));
+        network = new MultiLayerNetwork(SequenceClassifier.configuration(Architectures.get("cnn-max"), TOY, 1e-3, 7));
+        network.init();
+        assertEquals(500L * 16 + (2 + 3) * 16L * 6 + 2 * 6 + 2 * 6 + 1, network.numParams());
+        assertEquals(List.of("simple-rnn", "lstm", "gru", "conv-gru", "conv", "cnn-max", "bigram-bag"),
+                Architectures.names());
         assertThrows(IllegalArgumentException.class, () -> Architectures.get("transformer"));
     }
 }

@@ -1,0 +1,280 @@
+package reviewnet.nn.layers;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Configuration of the parallel convolutions of a Kim (2014) sentence CNN, as one layer: for each width w of
+ * {@code widths}, a Conv1D of {@code filters} filters of that width (stride 1, valid padding, relu), max-pooled over
+ * all time steps (Keras {@code GlobalMaxPooling1D}), the results concatenated in the order of {@code widths}:
+ *
+ * <pre>
+ *   z_w[i, f, t] = b_w[f] + Σ_k Σ_c W_w[k, c, f] · x[i, c, t + k]      k &lt; w, t &lt; T − w + 1
+ *   out[i, j·filters + f] = max_t relu(z_w[i, f, t])                     w = widths[j]
+ * </pre>
+ *
+ * Input: recurrent activations [minibatch, nIn, T] (NCW, what {@link FastEmbedding} and a following DropoutLayer
+ * produce), with T &gt;= the largest width (otherwise an {@link IllegalArgumentException}). Output: feed-forward
+ * activations [minibatch, widths.size()·filters] ({@code nOut}, set by the builder). The parameters of width j are
+ * {@code W<j>} [w, nIn, filters] (Keras' Conv1D kernel layout) and {@code b<j>} [1, filters] (see
+ * {@link MultiWidthConv1DParamInitializer}); the kernels are initialized with the layer's weight init (default Glorot
+ * uniform) with Keras Conv1D's fans, fanIn = nIn·w and fanOut = filters·w, the biases with biasInit (0 by default).
+ * <p>
+ * MultiLayerNetwork has no parallel branches, hence one layer for the whole block instead of one per width and a
+ * merge vertex. Per-time-step masks are ignored (as Keras' Conv1D and GlobalMaxPooling1D ignore them; the product's
+ * sequences are pre-padded with word 0 and unmasked) and not passed on: the output is feed-forward. Only the relu
+ * activation is supported (max over time and relu commute, which the implementation uses), and only the NCW input
+ * format. Layer dropout ({@code dropOut}) applies to the input, as in DL4J's own layers. Supported network data types:
+ * FLOAT and DOUBLE. See {@link MultiWidthConv1DLayer} for how it is computed.
+ */
+public class MultiWidthConv1D extends FeedForwardLayer {
+
+    private List<Integer> widths = new ArrayList<>();
+    private int filters;
+
+    /** For JSON deserialization only. */
+    public MultiWidthConv1D() {
+    }
+
+    protected MultiWidthConv1D(Builder builder) {
+        super(builder);
+        this.widths = new ArrayList<>(builder.widths);
+        this.filters = builder.filters;
+        initializeConstraints(builder);
+    }
+
+    /** The largest width: the shortest sequence the layer accepts. */
+    public int maxWidth() {
+        return widths.stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** Rejects settings the implementation does not support (called by the builder and on instantiation). */
+    void validate(String where) {
+        if (widths == null || widths.isEmpty() || widths.stream().anyMatch(w -> w == null || w <= 0)) {
+            throw new IllegalArgumentException(where + ": widths must be a non-empty list of positive integers, got "
+                    + widths);
+        }
+        if (filters <= 0) {
+            throw new IllegalArgumentException(where + ": filters must be positive, got " + filters);
+        }
+        if (nOut != (long) widths.size() * filters) {
+            throw new IllegalArgumentException(where + ": nOut must be widths.size() · filters = " + widths.size()
+                    + " · " + filters + ", got " + nOut);
+        }
+        if (!(activationFn instanceof ActivationReLU) || !activationFn.equals(new ActivationReLU())) {
+            throw new IllegalArgumentException(where + ": only the (plain) relu activation is supported, got "
+                    + activationFn);
+        }
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners,
+                                                       int layerIndex, INDArray layerParamsView,
+                                                       boolean initializeParams, DataType networkDataType) {
+        String where = "MultiWidthConv1D (layer " + layerIndex + ")";
+        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
+            throw new IllegalArgumentException(where + ": network data type " + networkDataType
+                    + " is not supported, only FLOAT and DOUBLE");
+        }
+        LayerValidation.assertNInNOutSet("MultiWidthConv1D", getLayerName(), layerIndex, getNIn(), getNOut());
+        validate(where);
+        MultiWidthConv1DLayer ret = new MultiWidthConv1DLayer(conf, networkDataType);
+        ret.setListeners(trainingListeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return MultiWidthConv1DParamInitializer.getInstance();
+    }
+
+    /** Recurrent NCW input with at least {@link #maxWidth()} steps (when the length is known) → [mb, nOut]. */
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        checkInputType(layerIndex, inputType);
+        return InputType.feedForward(getNOut());
+    }
+
+    private void checkInputType(int layerIndex, InputType inputType) {
+        String where = "MultiWidthConv1D (layer " + layerIndex + ")";
+        if (!(inputType instanceof InputType.InputTypeRecurrent)) {
+            throw new IllegalStateException(where + ": recurrent input type [minibatch, nIn, T] expected, got "
+                    + inputType);
+        }
+        InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) inputType;
+        if (r.getFormat() != RNNFormat.NCW) {
+            throw new IllegalStateException(where + ": only NCW input ([minibatch, nIn, T]) is supported, got "
+                    + r.getFormat());
+        }
+        long t = r.getTimeSeriesLength();
+        if (t > 0 && t < maxWidth()) {
+            throw new IllegalArgumentException(where + ": sequences of " + t + " steps are shorter than the largest "
+                    + "convolution width " + maxWidth() + " (widths " + widths + ")");
+        }
+    }
+
+    /** The recurrent input goes in as it is: no preprocessor. */
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        checkInputType(-1, inputType);
+        return null;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        InputType outputType = getOutputType(-1, inputType);
+        long numParams = initializer().numParams(this);
+        long updaterSize = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
+        long t = Math.max(maxWidth(), ((InputType.InputTypeRecurrent) inputType).getTimeSeriesLength());
+        // per example: the input as [T, nIn] (when it has to be copied) and one width's convolution output [T', filters]
+        long forward = t * getNIn() + t * filters;
+        // backprop: the same again (recomputed only when the cached forward pass is gone) plus dL/dx [T, nIn]
+        long training = forward + t * getNIn();
+        return new LayerMemoryReport.Builder(getLayerName(), MultiWidthConv1D.class, inputType, outputType)
+                .standardMemory(numParams, updaterSize)
+                .workingMemory(0, forward, 0, training)
+                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
+                .build();
+    }
+
+    public List<Integer> getWidths() {
+        return widths;
+    }
+
+    public void setWidths(List<Integer> widths) {
+        this.widths = new ArrayList<>(widths);
+    }
+
+    public int getFilters() {
+        return filters;
+    }
+
+    public void setFilters(int filters) {
+        this.filters = filters;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof MultiWidthConv1D)) {
+            return false;
+        }
+        MultiWidthConv1D other = (MultiWidthConv1D) o;
+        if (!other.canEqual(this) || !super.equals(o)) {
+            return false;
+        }
+        return filters == other.filters && Objects.equals(widths, other.widths);
+    }
+
+    @Override
+    protected boolean canEqual(Object other) {
+        return other instanceof MultiWidthConv1D;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), widths, filters);
+    }
+
+    @Override
+    public String toString() {
+        return "MultiWidthConv1D(super=" + super.toString() + ", widths=" + widths + ", filters=" + filters + ")";
+    }
+
+    /**
+     * Builder: {@code new MultiWidthConv1D.Builder().widths(3, 4, 5).filters(100).build()} (nIn from the input type).
+     * Defaults: widths [3, 4, 5], 100 filters, relu, Glorot uniform kernels. Note: because the builder sets the
+     * Glorot-uniform default on the layer itself, a global {@code NeuralNetConfiguration.Builder.weightInit(...)} does
+     * not override it; set it on this builder instead. nOut is widths.size() · filters (set by {@link #build()}).
+     */
+    public static class Builder extends FeedForwardLayer.Builder<Builder> {
+        private List<Integer> widths = List.of(3, 4, 5);
+        private int filters = 100;
+
+        public Builder() {
+            activation(Activation.RELU);
+            weightInit(WeightInit.XAVIER_UNIFORM);
+        }
+
+        /** Convolution widths, in the order of their blocks in the output (default 3, 4, 5). */
+        public Builder widths(int... widths) {
+            List<Integer> list = new ArrayList<>();
+            for (int w : widths) {
+                list.add(w);
+            }
+            return widths(list);
+        }
+
+        /** Convolution widths, in the order of their blocks in the output (default 3, 4, 5). */
+        public Builder widths(List<Integer> widths) {
+            this.widths = new ArrayList<>(widths);
+            return this;
+        }
+
+        /** Filters per width (default 100). */
+        public Builder filters(int filters) {
+            this.filters = filters;
+            return this;
+        }
+
+        public List<Integer> getWidths() {
+            return widths;
+        }
+
+        public void setWidths(List<Integer> widths) {
+            this.widths = new ArrayList<>(widths);
+        }
+
+        public int getFilters() {
+            return filters;
+        }
+
+        public void setFilters(int filters) {
+            this.filters = filters;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public MultiWidthConv1D build() {
+            if (widths == null) {
+                throw new IllegalArgumentException("MultiWidthConv1D: widths must not be null");
+            }
+            long expected = (long) widths.size() * filters;
+            if (nOut > 0 && nOut != expected) {
+                throw new IllegalArgumentException("MultiWidthConv1D: nOut is widths.size() · filters = " + expected
+                        + ", do not set it to " + nOut);
+            }
+            nOut(expected);
+            MultiWidthConv1D layer = new MultiWidthConv1D(this);
+            layer.validate("MultiWidthConv1D");
+            return layer;
+        }
+    }
+}
