@@ -10,7 +10,7 @@ public final class Architectures {
 
     static {
         for (Architecture a : List.of(new SimpleRnnArchitecture(), new LstmArchitecture(), new GruArchitecture(),
-                new ConvGruArchitecture(), new ConvArchitecture())) {
+                new ConvGruArchitecture(), new ConvArchitecture(), new BiGruArchitecture())) {
             REGISTRY.put(a.name(), a);
         }
     }
