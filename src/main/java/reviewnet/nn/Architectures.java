@@ -11,7 +11,7 @@ public final class Architectures {
     static {
         for (Architecture a : List.of(new SimpleRnnArchitecture(), new LstmArchitecture(), new GruArchitecture(),
                 new ConvGruArchitecture(), new ConvArchitecture(), new CnnMaxArchitecture(),
-                new BigramBagArchitecture())) {
+                new BigramBagArchitecture(), new BiGruArchitecture())) {
             REGISTRY.put(a.name(), a);
         }
     }

@@ -82,7 +82,18 @@ class JobConfigTest {
                 arguments("reviewnet.train.averaging-frequency=30", "gru", "10"),
                 arguments("reviewnet.train.averaging-frequency-by-architecture.transformer=10", "gru",
                         "an architecture from [simple-rnn, lstm, gru, conv-gru, conv"),
-                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=0", "gru", "a positive number"));
+                arguments("reviewnet.train.averaging-frequency-by-architecture.gru=0", "gru", "a positive number"),
+                arguments("reviewnet.train.averaging-frequency-by-architecture.bigru=10", "bigru", "10"),
+                arguments("reviewnet.train.averaging-frequency=30", "bigru", "30"));
+    }
+
+    /** bigru is trained when named (the registry makes it known); the default list stays the notebook's five. */
+    @Test
+    void bigruIsChosenByNamingIt() {
+        assertEquals(List.of("simple-rnn", "lstm", "gru", "conv-gru", "conv"),
+                CompareSettings.from(resolve()).train().architectures());
+        assertEquals(List.of("gru", "bigru"),
+                CompareSettings.from(resolve("reviewnet.train.architectures=[gru, bigru]")).train().architectures());
     }
 
     @ParameterizedTest

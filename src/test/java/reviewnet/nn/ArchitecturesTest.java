@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,7 +28,7 @@ class ArchitecturesTest {
      * (architecture, parameters as Keras counts them for the notebook's sizes). Embedding 20000×128 = 2,560,000;
      * SimpleRNN 128·128+128·128+128; LSTM 4·(128·128+128·128+128); GRU reset_after 3·(128·128+128·128+2·128);
      * Conv1D 5·128·64+64; Dense on the last step 128+1, after Flatten (24·64)+1; cnn-max: Conv1D of widths 3, 4, 5
-     * with 100 filters each (w·128·100+100), Dense on the 300 maxima 300+1.
+     * with 100 filters each (w·128·100+100), Dense on the 300 maxima 300+1; bigru: two GRUs, Dense 2·128+1.
      */
     static Stream<Arguments> architectures() {
         long embedding = 20000L * 128;
@@ -38,7 +39,9 @@ class ArchitecturesTest {
                 arguments("gru", embedding + 3L * (128 * 128 * 2 + 2 * 128) + 129),
                 arguments("conv-gru", embedding + conv + 3L * (64 * 128 + 128 * 128 + 2 * 128) + 129),
                 arguments("conv", embedding + conv + 24 * 64 + 1),
-                arguments("cnn-max", embedding + (3 + 4 + 5) * 128L * 100 + 3 * 100 + 300 + 1));
+                arguments("cnn-max", embedding + (3 + 4 + 5) * 128L * 100 + 3 * 100 + 300 + 1),
+                // Keras Bidirectional(GRU(128)): two GRUs; Dense on both final states, 2·128+1
+                arguments("bigru", embedding + 2 * 3L * (128 * 128 * 2 + 2 * 128) + 257));
     }
 
     @ParameterizedTest
@@ -114,8 +117,52 @@ class ArchitecturesTest {
         network = new MultiLayerNetwork(SequenceClassifier.configuration(Architectures.get("cnn-max"), TOY, 1e-3, 7));
         network.init();
         assertEquals(500L * 16 + (2 + 3) * 16L * 6 + 2 * 6 + 2 * 6 + 1, network.numParams());
-        assertEquals(List.of("simple-rnn", "lstm", "gru", "conv-gru", "conv", "cnn-max", "bigram-bag"),
+        assertEquals(List.of("simple-rnn", "lstm", "gru", "conv-gru", "conv", "cnn-max", "bigram-bag",
+                "bigru"),
                 Architectures.names());
         assertThrows(IllegalArgumentException.class, () -> Architectures.get("transformer"));
+    }
+
+    /**
+     * bigru learns a trivial signal: the label is the review's FIRST word (1 or 2), the rest is noise. The backward
+     * direction reads that word last, so a few dozen minibatches suffice.
+     */
+    @Test
+    void bigruLearnsTheFirstWord() {
+        ModelSettings small = new ModelSettings(30, 30, 8, 8, 0.1, 4, 3, 2);
+        MultiLayerNetwork network = new MultiLayerNetwork(SequenceClassifier.configuration(
+                Architectures.get("bigru"), small, 0.01, 7));
+        network.init();
+        Random rng = new Random(3);
+        DataSet test = firstWordReviews(rng, 256, small.sequenceLength());
+        double before = accuracy(network, test);
+        double after = before;
+        for (int i = 0; i < 300 && after < 0.98; i++) {
+            network.fit(firstWordReviews(rng, 32, small.sequenceLength()));
+            if (i % 20 == 19) {
+                after = accuracy(network, test);
+            }
+        }
+        assertTrue(before < 0.8, "not solved at initialization: " + before);
+        assertTrue(after >= 0.98, "accuracy after training " + after + " (before " + before + ")");
+    }
+
+    private static DataSet firstWordReviews(Random rng, int n, int length) {
+        INDArray x = Nd4j.create(DataType.FLOAT, n, length);
+        INDArray y = Nd4j.create(DataType.FLOAT, n, 1);
+        for (int i = 0; i < n; i++) {
+            boolean positive = rng.nextBoolean();
+            x.putScalar(i, 0, positive ? 1 : 2);
+            for (int t = 1; t < length; t++) {
+                x.putScalar(i, t, 3 + rng.nextInt(27));
+            }
+            y.putScalar(i, 0, positive ? 1 : 0);
+        }
+        return new DataSet(x, y);
+    }
+
+    private static double accuracy(MultiLayerNetwork network, DataSet data) {
+        INDArray predicted = network.output(data.getFeatures()).gt(0.5).castTo(DataType.FLOAT);
+        return predicted.eq(data.getLabels()).castTo(DataType.DOUBLE).meanNumber().doubleValue();
     }
 }

@@ -122,19 +122,34 @@ abstract class RecurrentGradientChecks {
 
     /** layer (last step: returnSequences=false or a LastTimeStep wrapper) → OutputLayer, optional input mask. */
     void checkLastStepOutput(Layer layer, RNNFormat f, boolean useMask) {
-        MultiLayerConfiguration conf = base().layer(layer).layer(classOutput(N)).build();
+        checkLastStepOutput(layer, N, f, useMask);
+    }
+
+    /** The same for a layer whose feed-forward output has {@code outputSize} columns (e.g. 2·N, bidirectional). */
+    void checkLastStepOutput(Layer layer, int outputSize, RNNFormat f, boolean useMask) {
+        MultiLayerConfiguration conf = base().layer(layer).layer(classOutput(outputSize)).build();
         check(init(conf), input(f), classLabels(), useMask ? mask() : null, null);
     }
 
     void check(MultiLayerNetwork net, INDArray in, INDArray labels, INDArray inMask, INDArray labelMask) {
+        String[] keys = paramKeys().clone();
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "0_" + keys[i];
+        }
+        check(net, in, labels, inMask, labelMask, keys);
+    }
+
+    /** The check, guarded by the given gradients (network keys such as {@code 1_W}) being clearly non-zero. */
+    void check(MultiLayerNetwork net, INDArray in, INDArray labels, INDArray inMask, INDArray labelMask,
+               String[] nonZeroGradients) {
         net.setInput(in);
         net.setLabels(labels);
         net.setLayerMaskArrays(inMask, labelMask);
         net.computeGradientAndScore();
         Gradient g = net.gradient();
-        for (String k : paramKeys()) {
-            double amax = g.getGradientFor("0_" + k).amaxNumber().doubleValue();
-            assertTrue(amax > 1e-4, "gradient of 0_" + k + " is ~0: " + amax);
+        for (String k : nonZeroGradients) {
+            double amax = g.getGradientFor(k).amaxNumber().doubleValue();
+            assertTrue(amax > 1e-4, "gradient of " + k + " is ~0: " + amax);
         }
         net.clearLayerMaskArrays();
         assertTrue(GradientCheckUtil.checkGradients(config(net, in, labels, inMask, labelMask)), "gradient check failed");
