@@ -13,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.config.CompareSettings;
 import reviewnet.eval.ResultRow;
+import reviewnet.config.ValidationSettings;
 import reviewnet.report.AccuracyChart;
+import reviewnet.report.LearningCurveChart;
 import reviewnet.report.ComparisonTable;
 
 /**
@@ -60,21 +62,34 @@ public final class CompareJob implements Job {
             run.close();
             TrainingService.deleteQuietly(spark, run.tmp());
         }
+        ValidationSettings validation = settings.train().validation();
+        String epochs = validation.enabled() ? "up to " + validation.maxEpochs() + " epochs, early stopping on "
+                + "validation " + validation.metric().name().toLowerCase(java.util.Locale.ROOT) + " (patience "
+                + validation.patience() + ")" : settings.train().epochs() + " epoch(s)";
         System.out.println("\nreviewnet compare, run " + run.context().runId() + " (" + run.jsc().master() + ", "
-                + settings.train().epochs() + " epoch(s)):\n" + ComparisonTable.format(rows) + "\n"
+                + epochs + "):\n" + ComparisonTable.format(rows) + "\n"
                 + ComparisonTable.machineReadable(rows));
         writeChart(spark, run.context().runId(), rows);
         return rows;
     }
 
     private void writeChart(SparkSession spark, String runId, List<ResultRow> rows) {
-        Path chart = new Path(settings.paths().output(), CHARTS + "/" + runId + "-accuracy-vs-time.png");
         System.setProperty("java.awt.headless", "true");
+        write(spark, new Path(settings.paths().output(), CHARTS + "/" + runId + "-accuracy-vs-time.png"),
+                AccuracyChart.chart("reviewnet " + runId + ": test accuracy vs training time", rows));
+        if (LearningCurveChart.hasCurves(rows)) {
+            String metric = settings.train().validation().metric().name().toLowerCase(java.util.Locale.ROOT);
+            write(spark, new Path(settings.paths().output(), CHARTS + "/" + runId + "-learning-curves.png"),
+                    LearningCurveChart.chart("reviewnet " + runId + ": validation " + metric + " per epoch", rows,
+                            metric));
+        }
+    }
+
+    private static void write(SparkSession spark, Path chart, org.jfree.chart.JFreeChart content) {
         try {
             FileSystem fs = chart.getFileSystem(spark.sparkContext().hadoopConfiguration());
             fs.mkdirs(chart.getParent());
-            AccuracyChart.write(AccuracyChart.chart("reviewnet " + runId + ": test accuracy vs training time", rows),
-                    fs, chart);
+            AccuracyChart.write(content, fs, chart);
             LOG.info("chart written to {}", fs.makeQualified(chart));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the chart " + chart, e);

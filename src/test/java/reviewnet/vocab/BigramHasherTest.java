@@ -56,9 +56,14 @@ class BigramHasherTest extends SparkTest {
     void orderMattersAndIdsStayInRange() {
         // with a million buckets, "not good" and "good not" collide with probability 1e-6
         assertTrue(!hash(1 << 20, "not", "good").equals(hash(1 << 20, "good", "not")));
-        List<Integer> all = new ArrayList<>();
+        List<Row> pairs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            all.addAll(hash(3, "w" + i, "v" + i));
+            pairs.add(RowFactory.create((Object) new String[]{"w" + i, "v" + i}));
+        }
+        List<Integer> all = new ArrayList<>();
+        for (Row r : new BigramHasher(new BigramSettings(3)).transform(spark.createDataFrame(pairs, SCHEMA))
+                .collectAsList()) {
+            all.addAll(r.getList(1));
         }
         assertTrue(all.stream().allMatch(id -> id >= 1 && id <= 3), all.toString());
         assertEquals(3, all.stream().distinct().count(), "50 pairs into 3 buckets fill them all");
