@@ -7,13 +7,17 @@ import java.io.Serializable;
 /** Network sizes ({@code reviewnet.model}) plus the input shape they apply to (vocabulary size, sequence length). */
 public record ModelSettings(int vocabularySize, int sequenceLength, int embedding, int hidden, double dropout,
                             int filters, int kernel, int pool, List<Integer> cnnMaxWidths, int cnnMaxFilters,
-                            int bigramBuckets, int bigramBagEmbedding) implements Serializable {
+                            int bigramBuckets, int bigramBagEmbedding, BagPooling bigramBagPooling)
+        implements Serializable {
+
+    /** How bigram-bag pools a review's embeddings: their mean, or their sum / √count. */
+    public enum BagPooling { MEAN, SQRT_COUNT }
 
     /** Defaults of reference.conf for the settings of cnn-max and bigram-bag. */
     public static final List<Integer> CNN_MAX_WIDTHS = List.of(3, 4, 5);
     public static final int CNN_MAX_FILTERS = 100;
-    public static final int BIGRAM_BUCKETS = 131072;
-    public static final int BIGRAM_BAG_EMBEDDING = 50;
+    public static final int BIGRAM_BUCKETS = 1048576;
+    public static final int BIGRAM_BAG_EMBEDDING = 10;
 
     public ModelSettings {
         cnnMaxWidths = List.copyOf(cnnMaxWidths);
@@ -23,7 +27,7 @@ public record ModelSettings(int vocabularySize, int sequenceLength, int embeddin
     public ModelSettings(int vocabularySize, int sequenceLength, int embedding, int hidden, double dropout,
                          int filters, int kernel, int pool) {
         this(vocabularySize, sequenceLength, embedding, hidden, dropout, filters, kernel, pool, CNN_MAX_WIDTHS,
-                CNN_MAX_FILTERS, BIGRAM_BUCKETS, BIGRAM_BAG_EMBEDDING);
+                CNN_MAX_FILTERS, BIGRAM_BUCKETS, BIGRAM_BAG_EMBEDDING, BagPooling.SQRT_COUNT);
     }
 
     public static ModelSettings from(Config root) {
@@ -35,7 +39,8 @@ public record ModelSettings(int vocabularySize, int sequenceLength, int embeddin
                 Settings.positiveInt(root, key + "filters"), Settings.positiveInt(root, key + "kernel"),
                 Settings.positiveInt(root, key + "pool"), widths(root, key + "cnn-max.widths"),
                 Settings.positiveInt(root, key + "cnn-max.filters"), BigramSettings.from(root).buckets(),
-                Settings.positiveInt(root, key + "bigram-bag.embedding"));
+                Settings.positiveInt(root, key + "bigram-bag.embedding"),
+                Settings.enumValue(root, key + "bigram-bag.pooling", BagPooling.class));
         Settings.require(m.pooledLength() > 0, root, key + "pool", "kernel and pool small enough for sequences of "
                 + m.sequenceLength() + " (after convolution and pooling no step is left)");
         return m;

@@ -31,6 +31,7 @@ public final class BigramBagArchitecture implements Architecture {
     @Override
     public List<Layer> body(ModelSettings model) {
         return List.of(new BagEmbedding.Builder((long) model.vocabularySize() + model.bigramBuckets(),
-                model.bigramBagEmbedding()).weightInit(new UniformDistribution(-0.05, 0.05)).build());
+                model.bigramBagEmbedding()).weightInit(new UniformDistribution(-0.05, 0.05))
+                .pooling(BagEmbedding.Pooling.valueOf(model.bigramBagPooling().name())).build());
     }
 }

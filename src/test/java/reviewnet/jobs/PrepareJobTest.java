@@ -3,6 +3,7 @@ package reviewnet.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.hash.Murmur3_x86_32;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +65,14 @@ class PrepareJobTest extends SparkTest {
 
         for (String split : List.of("train", "test")) {
             Dataset<Row> data = spark.read().parquet(out.resolve(split).toString());
-            assertEquals(List.of("id", "label", "seq"), List.of(data.columns()));
+            assertEquals(List.of("id", "label", "seq", "bigrams"), List.of(data.columns()));
             assertEquals(2L * PER_FOLDER, data.count());
             assertEquals(PER_FOLDER, data.where("label = 0").count());
             assertEquals(PER_FOLDER, data.where("label = 1").count());
             assertEquals(0, data.where("size(seq) != 100").count());
             assertEquals(0, data.where("exists(seq, x -> x < 0 or x >= 20000)").count());
+            assertEquals(0, data.where("size(bigrams) != 100").count());
+            assertEquals(0, data.where("exists(bigrams, x -> x < 0 or x > 1048576)").count());
             assertEquals(2L * PER_FOLDER, data.select("id").distinct().count());
             assertEquals(split + "/neg/", data.where("label = 0").first().getString(0).substring(0, split.length() + 5));
             PrepareSummary.Split stats = summary.split(split);
@@ -93,6 +98,16 @@ class PrepareJobTest extends SparkTest {
                 String id = "test/pos/" + file.getFileName().toString().replace(".txt", "");
                 Row row = spark.read().parquet(out.resolve("test").toString()).where("id = '" + id + "'").first();
                 assertArrayEquals(Padding.pad(indices, s.sequence()), seq(row), id);
+                // the bigrams: the adjacent token pairs' ids (BigramHasher), padded and truncated the same way
+                int[] pairs = new int[Math.max(0, tokens.size() - 1)];
+                for (int i = 0; i + 1 < tokens.size(); i++) {
+                    // Spark SQL's hash of a string: Murmur3 x86 32-bit of its UTF-8 bytes, seed 42
+                    byte[] pair = (tokens.get(i) + " " + tokens.get(i + 1)).getBytes(StandardCharsets.UTF_8);
+                    pairs[i] = Math.floorMod(Murmur3_x86_32.hashUnsafeBytes(pair, Platform.BYTE_ARRAY_OFFSET,
+                            pair.length, 42), s.bigrams().buckets()) + 1;
+                }
+                assertArrayEquals(Padding.pad(pairs, s.sequence()),
+                        row.getList(row.fieldIndex("bigrams")).stream().mapToInt(o -> (Integer) o).toArray(), id);
             }
         }
         JsonNode json = new ObjectMapper().readTree(out.resolve("summary.json").toFile());

@@ -75,7 +75,7 @@ class ArchitecturesTest {
 
     /** Small sizes for cnn-max: widths 2 and 3, 6 filters each. */
     static final ModelSettings TOY = new ModelSettings(500, 40, 16, 8, 0.5, 4, 3, 2, List.of(2, 3), 6,
-            ModelSettings.BIGRAM_BUCKETS, ModelSettings.BIGRAM_BAG_EMBEDDING);
+            ModelSettings.BIGRAM_BUCKETS, ModelSettings.BIGRAM_BAG_EMBEDDING, ModelSettings.BagPooling.MEAN);
 
     /** cnn-max learns a trivial signal: word 1 somewhere in the review is positive, word 2 negative. */
     @Test

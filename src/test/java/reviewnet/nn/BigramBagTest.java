@@ -50,7 +50,7 @@ class BigramBagTest extends SparkTest {
             List<Integer> seq = r.getList(r.fieldIndex("seq"));
             List<Integer> bigrams = r.getList(r.fieldIndex("bigrams"));
             assertEquals(seq.size(), bigrams.size());
-            assertTrue(bigrams.stream().allMatch(b -> b >= 0 && b <= 131072), bigrams.toString());
+            assertTrue(bigrams.stream().allMatch(b -> b >= 0 && b <= 1048576), bigrams.toString());
             assertTrue(bigrams.stream().filter(b -> b > 0).count() > 10, "a review has bigrams: " + bigrams);
         }
 

@@ -85,4 +85,29 @@ class CheckpointsTest {
         checkpoints.save(1, network());
         assertThrows(IllegalStateException.class, () -> checkpoints.bind(new Checkpoints.Identity("data-a", SETTINGS)));
     }
+
+    /**
+     * With validation: each epoch's history is saved with it, a resumed run reads back only the epochs up to the
+     * checkpoint it resumes (a later entry of a killed save is ignored), and the best epoch's network is kept.
+     */
+    @Test
+    void keepsTheValidationHistoryAndTheBestEpoch() {
+        Checkpoints checkpoints = new Checkpoints(tmp.resolve("ckpt").toString(), new Configuration());
+        checkpoints.bind(new Checkpoints.Identity("data-a", SETTINGS));
+        var e1 = new DistributedTrainer.EpochScore(1, 0.40, 0.80);
+        var e2 = new DistributedTrainer.EpochScore(2, 0.30, 0.85);
+        var e3 = new DistributedTrainer.EpochScore(3, 0.35, 0.84);
+        var e4 = new DistributedTrainer.EpochScore(4, 0.36, 0.84);
+        checkpoints.save(1, network(), java.util.List.of(e1), 1);
+        checkpoints.save(2, network(), java.util.List.of(e1, e2), 2);
+        checkpoints.save(3, network(), java.util.List.of(e1, e2, e3), 2);
+        assertEquals(java.util.List.of(e1, e2, e3), checkpoints.history(3));
+        assertEquals(java.util.List.of(e1, e2), checkpoints.history(2));
+        assertTrue(Files.exists(tmp.resolve("ckpt/epoch-2.zip")), "the best epoch is kept");
+        assertTrue(Files.exists(tmp.resolve("ckpt/epoch-3.zip")));
+        assertTrue(!Files.exists(tmp.resolve("ckpt/epoch-1.zip")), "other epochs are deleted");
+        checkpoints.save(4, network(), java.util.List.of(e1, e2, e3, e4), 2);
+        assertTrue(Files.exists(tmp.resolve("ckpt/epoch-2.zip")) && !Files.exists(tmp.resolve("ckpt/epoch-3.zip")));
+        assertEquals(4, checkpoints.lastEpoch());
+    }
 }

@@ -53,7 +53,8 @@ class GruSavedUpdaterTrainingTest extends SparkTest {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         DistributedTrainer trainer = new DistributedTrainer(settings.train());
         DistributedTrainer.Trained trained;
-        try (TrainingData data = TrainingData.stage(jsc, rows, Features.WORDS, settings.train(), TrainSettings.Approach.EXPORT,
+        try (TrainingData data = TrainingData.stage(jsc, rows, Features.WORDS, settings.train(),
+                TrainSettings.Approach.EXPORT,
                 trainer.workers(jsc), tmp.resolve("staged").toUri().toString())) {
             trained = trainer.train(jsc, "gru", conf, data, prepared.trainRows(), null);
         }

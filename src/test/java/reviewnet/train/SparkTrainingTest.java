@@ -62,7 +62,8 @@ class SparkTrainingTest extends SparkTest {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String stagingDir = tmp.resolve("staged-" + name).toUri().toString();
         DistributedTrainer.Trained trained;
-        try (TrainingData data = TrainingData.stage(jsc, rows, Features.WORDS, settings.train(), approach, 2, stagingDir)) {
+        try (TrainingData data = TrainingData.stage(jsc, rows, Features.WORDS, settings.train(), approach, 2,
+                stagingDir)) {
             // 2000 reviews in minibatches of 32, cut per partition (2 partitions: at most one partial batch each)
             assertTrue(data.minibatches() >= 63 && data.minibatches() <= 64, "minibatches: " + data.minibatches());
             trained = new DistributedTrainer(settings.train()).train(jsc, name, conf, data, trainRows, null);

@@ -22,6 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   out[i, :] = (1 / n_i) Σ_{t : idx[i, t] ≠ 0} W[idx[i, t], :]      n_i = |{t : idx[i, t] ≠ 0}|, out = 0 when n_i = 0
  * </pre>
  *
+ * or, with {@link Pooling#SQRT_COUNT}, the sum scaled by 1/√n_i (as an L2-normalized bag of binary features is).
+ *
  * Input: indices [minibatch, T] (or [minibatch, 1, T]), each in [0, nIn); for bigram-bag the word indices followed by
  * the hashed bigram indices, which are offset past the vocabulary. Output: feed-forward [minibatch, nOut]. Parameters
  * and initialization are {@link FastEmbedding}'s (one weight matrix W [nIn, nOut], no bias), but W is 'c' ordered
@@ -31,13 +33,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class BagEmbedding extends FeedForwardLayer {
 
+    /** How the sum of a review's rows is scaled: by 1/n (the mean) or by 1/√n (n = its non-padding indices). */
+    public enum Pooling { MEAN, SQRT_COUNT }
+
+    private Pooling pooling = Pooling.MEAN;
+
     /** For JSON deserialization only. */
     public BagEmbedding() {
     }
 
     protected BagEmbedding(Builder builder) {
         super(builder);
+        this.pooling = builder.pooling;
         initializeConstraints(builder);
+    }
+
+    public Pooling getPooling() {
+        return pooling;
+    }
+
+    public void setPooling(Pooling pooling) {
+        this.pooling = pooling;
+    }
+
+    /** The factor of the sum for an example with {@code n} non-padding indices (0 when it has none). */
+    double scale(int n) {
+        if (n == 0) {
+            return 0;
+        }
+        return pooling == Pooling.SQRT_COUNT ? 1.0 / Math.sqrt(n) : 1.0 / n;
     }
 
     @Override
@@ -96,7 +120,8 @@ public class BagEmbedding extends FeedForwardLayer {
 
     @Override
     public boolean equals(Object o) {
-        return o == this || (o instanceof BagEmbedding other && other.canEqual(this) && super.equals(o));
+        return o == this || (o instanceof BagEmbedding other && other.canEqual(this) && super.equals(o)
+                && pooling == other.pooling);
     }
 
     @Override
@@ -106,15 +131,16 @@ public class BagEmbedding extends FeedForwardLayer {
 
     @Override
     public int hashCode() {
-        return super.hashCode();
+        return 31 * super.hashCode() + pooling.hashCode();
     }
 
     @Override
     public String toString() {
-        return "BagEmbedding(super=" + super.toString() + ")";
+        return "BagEmbedding(super=" + super.toString() + ", pooling=" + pooling + ")";
     }
 
     public static class Builder extends FeedForwardLayer.Builder<Builder> {
+        private Pooling pooling = Pooling.MEAN;
 
         public Builder() {
             activation(new ActivationIdentity());
@@ -127,9 +153,18 @@ public class BagEmbedding extends FeedForwardLayer {
             nOut(nOut);
         }
 
+        /** MEAN (default): the mean of the rows; SQRT_COUNT: their sum / √n. */
+        public Builder pooling(Pooling pooling) {
+            this.pooling = pooling;
+            return this;
+        }
+
         @Override
         @SuppressWarnings("unchecked")
         public BagEmbedding build() {
+            if (pooling == null) {
+                throw new IllegalStateException("BagEmbedding: pooling must not be null");
+            }
             if (!(activationFn instanceof ActivationIdentity)) {
                 throw new IllegalStateException("BagEmbedding supports only the identity activation, got " + activationFn);
             }

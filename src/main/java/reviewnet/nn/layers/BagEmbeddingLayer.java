@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Implementation of {@link BagEmbedding}: the forward pass sums the rows of W of each example's non-zero indices and
- * divides by their count; the backward pass zeroes the gradient and scatter-adds epsilon / count into the rows of
- * those indices. Like {@link FastEmbeddingLayer}, plain loops over the buffers (work in doubles, stored in the network's
+ * scales the sum (1/n or 1/√n); the backward pass zeroes the gradient and scatter-adds epsilon × that scale into the
+ * rows of those indices. Like {@link FastEmbeddingLayer}, plain loops over the buffers (work in doubles, stored in the network's
  * data type): the work is a few hundred thousand loads and adds per minibatch plus the gradient's memset.
  */
 public class BagEmbeddingLayer extends BaseLayer<BagEmbedding> {
@@ -81,10 +81,9 @@ public class BagEmbeddingLayer extends BaseLayer<BagEmbedding> {
                     }
                 }
             }
-            if (counts[i] > 0) {
-                for (int j = 0; j < n; j++) {
-                    sums[o + j] /= counts[i];
-                }
+            double scale = layerConf().scale(counts[i]);
+            for (int j = 0; j < n; j++) {
+                sums[o + j] *= scale;
             }
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{ix.mb, n}, 'c');
@@ -108,7 +107,7 @@ public class BagEmbeddingLayer extends BaseLayer<BagEmbedding> {
         int gs0 = (int) g.stride(0), gs1 = (int) g.stride(1);
         Weights grads = Weights.of(g);
         for (int i = 0, r = 0; i < ix.mb; i++) {
-            double scale = counts[i] > 0 ? 1.0 / counts[i] : 0;
+            double scale = layerConf().scale(counts[i]);
             int e = i * n;
             for (int t = 0; t < ix.tLen; t++, r++) {
                 int v = ix.idx[r];

@@ -43,12 +43,16 @@ public class BagEmbeddingTest {
     }
 
     private static MultiLayerNetwork net(DataType type) {
+        return net(type, BagEmbedding.Pooling.MEAN);
+    }
+
+    private static MultiLayerNetwork net(DataType type, BagEmbedding.Pooling pooling) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .dataType(type)
                 .seed(12345)
                 .updater(new NoOp())
                 .list()
-                .layer(new BagEmbedding.Builder(V, E).weightInit(new UniformDistribution(-1, 1)).build())
+                .layer(new BagEmbedding.Builder(V, E).weightInit(new UniformDistribution(-1, 1)).pooling(pooling).build())
                 .layer(new OutputLayer.Builder(LossFunction.XENT).activation(Activation.SIGMOID).nOut(1).build())
                 .overrideNinUponBuild(false)
                 .setInputType(InputType.recurrent(1, 6))
@@ -69,26 +73,36 @@ public class BagEmbeddingTest {
 
     @ParameterizedTest
     @MethodSource("examples")
-    public void averagesTheNonPaddingRows(double[] indices, int[] rows) {
-        for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
-            MultiLayerNetwork net = net(type);
+    public void poolsTheNonPaddingRows(double[] indices, int[] rows) {
+        for (BagEmbedding.Pooling pooling : BagEmbedding.Pooling.values()) {
+            for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
+                pools(indices, rows, type, pooling);
+            }
+        }
+    }
+
+    private static void pools(double[] indices, int[] rows, DataType type, BagEmbedding.Pooling pooling) {
+        {
+            MultiLayerNetwork net = net(type, pooling);
             INDArray w = net.getLayer(0).getParam("W");
             double[] expected = new double[E];
+            double scale = pooling == BagEmbedding.Pooling.MEAN ? 1.0 / rows.length : 1.0 / Math.sqrt(rows.length);
             for (int r : rows) {
                 for (int j = 0; j < E; j++) {
-                    expected[j] += w.getDouble(r, j) / rows.length;
+                    expected[j] += w.getDouble(r, j) * scale;
                 }
             }
             INDArray out = net.feedForwardToLayer(0, Nd4j.create(new double[][]{indices}).castTo(type), false).get(1);
             assertArrayEquals(new long[]{1, E}, out.shape());
-            assertArrayEquals(expected, out.castTo(DataType.DOUBLE).toDoubleVector(), type == DataType.FLOAT ? 1e-6 : 1e-12,
-                    type.toString());
+            assertArrayEquals(expected, out.castTo(DataType.DOUBLE).toDoubleVector(),
+                    type == DataType.FLOAT ? 1e-6 : 1e-12, type + " " + pooling);
         }
     }
 
-    @Test
-    public void gradientMatchesCentralDifferences() {
-        MultiLayerNetwork net = net(DataType.DOUBLE);
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(BagEmbedding.Pooling.class)
+    public void gradientMatchesCentralDifferences(BagEmbedding.Pooling pooling) {
+        MultiLayerNetwork net = net(DataType.DOUBLE, pooling);
         INDArray in = Nd4j.create(new double[][]{
                 {0, 0, 3, 5, 5, 1},
                 {6, 2, 0, 4, 0, 2},
