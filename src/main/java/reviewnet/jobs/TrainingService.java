@@ -343,8 +343,9 @@ public final class TrainingService {
         ResultRow row = new ResultRow(run.runId(), run.started(), run.job(), name, 1, settings.train().seed(), 0, 0,
                 0, r.jsc().defaultParallelism(), "mllib", 0, 0, 0, 0, 0, 0, settings.prepare().vocab().size(), 0,
                 TfidfLogisticRegression.parameters(model), run.sparkMaster(), run.dataFingerprint(),
-                run.trainExamples(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
-                m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, run.trainExamples() / seconds, m.seconds(),
+                // the whole training split: the baseline has no epochs to validate, so nothing is held out for it
+                r.prepared().trainRows(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
+                m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, r.prepared().trainRows() / seconds, m.seconds(),
                 modelPath, run.config(), run.codeVersion(), 1, 1, null, null, "[]");
         LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training", name, fmt(m.accuracy()), fmt(m.f1()),
                 fmt(m.auc()), fmt(m.loss()), Math.round(seconds));
