@@ -15,8 +15,6 @@ public record ValidationSettings(double fraction, int maxEpochs, int patience, M
 
     public enum Metric { LOSS, ACCURACY }
 
-    public static final ValidationSettings NONE = new ValidationSettings(0, 1, 1, Metric.LOSS);
-
     public ValidationSettings {
         if (!(fraction >= 0 && fraction < 1) || maxEpochs <= 0 || patience <= 0 || metric == null) {
             throw new IllegalArgumentException("validation: fraction in [0, 1), max-epochs > 0, patience > 0 and a "

@@ -27,6 +27,14 @@ public final class ModelStore {
     private ModelStore() {
     }
 
+    /** Writes {@code model.json} (pretty-printed JSON of {@code info}) into a model directory being committed. */
+    public static void writeInfo(AtomicDirectory out, Map<String, Object> info) throws IOException {
+        try (OutputStream stream = out.fileSystem().create(new Path(out.path(INFO)), false)) {
+            stream.write(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(info)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     public static String save(MultiLayerNetwork network, String vocabularyDir, String target, Map<String, Object> info,
                               Configuration hadoopConf) {
         try (AtomicDirectory out = AtomicDirectory.begin(target, hadoopConf)) {
@@ -39,10 +47,7 @@ public final class ModelStore {
                     false, hadoopConf)) {
                 throw new IOException("cannot copy " + vocabularyDir);
             }
-            try (OutputStream stream = fs.create(new Path(out.path(INFO)), false)) {
-                stream.write(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(info)
-                        .getBytes(StandardCharsets.UTF_8));
-            }
+            writeInfo(out, info);
             out.commit();
             return out.target().toString();
         } catch (IOException e) {

@@ -110,11 +110,10 @@ public final class PrepareJob implements Job {
                     .setOutputCol("indices").fit(usable.where(col(ReviewSchema.SPLIT).equalTo(trainSplit)));
             LOG.info("vocabulary: {} words, indices [0, {})", vocabulary.words().size(), settings.vocab().size());
 
-            Dataset<Row> encoded = new SequencePadder(settings.sequence()).setInputCol("bigram_ids")
-                    .setOutputCol(Features.BIGRAMS).transform(new BigramHasher(settings.bigrams()).setInputCol("tokens")
-                            .setOutputCol("bigram_ids").transform(new SequencePadder(settings.sequence())
-                                    .setInputCol("indices").setOutputCol(Features.SEQ)
-                                    .transform(vocabulary.transform(usable))));
+            Dataset<Row> encoded = new BigramHasher(settings.bigrams()).setInputCol("tokens")
+                    .setOutputCol("bigram_ids").transformPadded(new SequencePadder(settings.sequence())
+                            .setInputCol("indices").setOutputCol(Features.SEQ).transform(vocabulary.transform(usable)),
+                            settings.sequence(), Features.BIGRAMS);
             Map<String, PrepareSummary.Split> stats = splitStats(encoded);
             // skipped inputs stay on the executors: counted by code, a few examples to the driver
             Dataset<Row> skippedRows = analyzed.where(col(ReviewSchema.SKIP_REASON).isNotNull())

@@ -324,10 +324,7 @@ public final class TrainingService {
             info.put("architecture", name);
             info.put("data_fingerprint", run.dataFingerprint());
             info.put("config", run.config());
-            try (java.io.OutputStream stream = out.fileSystem().create(new Path(out.path(ModelStore.INFO)), false)) {
-                stream.write(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                        .writeValueAsBytes(info));
-            }
+            ModelStore.writeInfo(out, info);
             out.commit();
             modelPath = out.target().toString();
         } catch (IOException e) {
@@ -340,13 +337,15 @@ public final class TrainingService {
         } finally {
             r.jsc().clearJobGroup();
         }
+        ResultRow.Validation none = ResultRow.Validation.none(1);
         ResultRow row = new ResultRow(run.runId(), run.started(), run.job(), name, 1, settings.train().seed(), 0, 0,
                 0, r.jsc().defaultParallelism(), "mllib", 0, 0, 0, 0, 0, 0, settings.prepare().vocab().size(), 0,
                 TfidfLogisticRegression.parameters(model), run.sparkMaster(), run.dataFingerprint(),
                 // the whole training split: the baseline has no epochs to validate, so nothing is held out for it
                 r.prepared().trainRows(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
                 m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, r.prepared().trainRows() / seconds, m.seconds(),
-                modelPath, run.config(), run.codeVersion(), 1, 1, null, null, "[]");
+                modelPath, run.config(), run.codeVersion(), none.epochsTrained(), none.bestEpoch(), none.accuracy(),
+                none.loss(), none.history());
         LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training", name, fmt(m.accuracy()), fmt(m.f1()),
                 fmt(m.auc()), fmt(m.loss()), Math.round(seconds));
         return new Outcome(row, m, modelPath, null);

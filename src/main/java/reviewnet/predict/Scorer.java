@@ -38,7 +38,7 @@ import reviewnet.eval.Metrics;
 import reviewnet.eval.ModelStore;
 import reviewnet.sequence.SequencePadder;
 import reviewnet.config.BigramSettings;
-import reviewnet.config.VocabSettings;
+import reviewnet.config.ModelSettings;
 import reviewnet.nn.Architectures;
 import reviewnet.train.Features;
 import reviewnet.vocab.BigramHasher;
@@ -90,7 +90,7 @@ public final class Scorer {
                     .atKey(JobConfig.ROOT));
             String architecture = json.path("architecture").asText();
             Features features = Architectures.names().contains(architecture)
-                    ? new Features(Architectures.get(architecture).inputs(), VocabSettings.from(config).size())
+                    ? Features.of(Architectures.get(architecture), ModelSettings.from(config))
                     : Features.WORDS;
             return new Scorer(modelDir, TextSettings.from(config), SequenceSettings.from(config),
                     BigramSettings.from(config), features, version);
@@ -114,10 +114,8 @@ public final class Scorer {
         Dataset<Row> seq = new SequencePadder(sequence).setInputCol("indices").setOutputCol(Features.SEQ)
                 .transform(vocabulary.setInputCol("tokens").setOutputCol("indices").transform(tokens));
         if (features.columns().contains(Features.BIGRAMS)) {
-            seq = new SequencePadder(sequence).setInputCol("bigram_ids").setOutputCol(Features.BIGRAMS)
-                    .transform(new BigramHasher(bigrams).setInputCol("tokens").setOutputCol("bigram_ids")
-                            .transform(seq))
-                    .drop("bigram_ids");
+            seq = new BigramHasher(bigrams).setInputCol("tokens").setOutputCol("bigram_ids")
+                    .transformPadded(seq, sequence, Features.BIGRAMS);
         }
         return seq.drop("text", "tokens", "indices");
     }

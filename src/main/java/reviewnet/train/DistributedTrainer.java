@@ -105,7 +105,8 @@ public final class DistributedTrainer {
         int workers = workers(jsc);
         int frequency = settings.averagingFrequency(name);
         int batchSize = settings.batchSize(name);
-        ValidationSettings stopping = validation == null ? ValidationSettings.NONE : settings.validation();
+        // without validation minibatches no epoch is scored, so nothing is best and early stopping never fires
+        ValidationSettings stopping = settings.validation();
         int epochs = validation == null ? settings.epochs() : stopping.maxEpochs();
         // every staged DataSet object is one minibatch of batch-size reviews
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,

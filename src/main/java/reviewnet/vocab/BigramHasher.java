@@ -13,6 +13,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import reviewnet.config.BigramSettings;
+import reviewnet.config.SequenceSettings;
+import reviewnet.sequence.SequencePadder;
 import reviewnet.ml.ColumnTransformer;
 
 /**
@@ -34,6 +36,18 @@ public final class BigramHasher extends ColumnTransformer {
     }
 
     @Override
+    public BigramHasher setInputCol(String value) {
+        super.setInputCol(value);
+        return this;
+    }
+
+    @Override
+    public BigramHasher setOutputCol(String value) {
+        super.setOutputCol(value);
+        return this;
+    }
+
+    @Override
     public BigramHasher copy(ParamMap extra) {
         return copyValues(new BigramHasher(uid(), settings), extra);
     }
@@ -46,6 +60,15 @@ public final class BigramHasher extends ColumnTransformer {
     @Override
     protected DataType outputType() {
         return DataTypes.createArrayType(DataTypes.IntegerType, false);
+    }
+
+    /**
+     * This stage then {@link SequencePadder} with {@code sequence}: the bigram ids padded and truncated like the word
+     * sequence, in {@code paddedCol} (the unpadded ids are not kept). What prepare writes and predict recomputes.
+     */
+    public Dataset<Row> transformPadded(Dataset<?> dataset, SequenceSettings sequence, String paddedCol) {
+        return new SequencePadder(sequence).setInputCol(getOutputCol()).setOutputCol(paddedCol)
+                .transform(transform(dataset)).drop(getOutputCol());
     }
 
     @Override
