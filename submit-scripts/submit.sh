@@ -55,8 +55,14 @@ case "$master" in
     done
     $reachable || reviewnet_die "cannot reach the Spark master $master (nothing answers on ${endpoints[*]} within 5 s): is the cluster up, and is the URL the one the master printed?"
     ;;
-  yarn|k8s://*)
-    $REVIEWNET_BUNDLED_RUNTIME && reviewnet_die "the bundled Spark runtime has no YARN or Kubernetes support: set SPARK_HOME to the cluster's Spark 3.5 (Scala 2.12) distribution"
+  yarn)
+    # Spark finds the ResourceManager and the default file system in the Hadoop client configuration only.
+    conf_dir="${HADOOP_CONF_DIR:-${YARN_CONF_DIR:-}}"
+    [ -n "$conf_dir" ] || reviewnet_die "--master yarn needs the cluster's Hadoop client configuration: set HADOOP_CONF_DIR (or YARN_CONF_DIR) to the folder with its core-site.xml and yarn-site.xml"
+    [ -f "$conf_dir/yarn-site.xml" ] || reviewnet_die "--master yarn: no yarn-site.xml in $conf_dir (HADOOP_CONF_DIR or YARN_CONF_DIR): it must be the cluster's Hadoop client configuration folder"
+    ;;
+  k8s://*)
+    $REVIEWNET_BUNDLED_RUNTIME && reviewnet_die "the bundled Spark runtime has no Kubernetes support (spark-kubernetes_2.12 is not served for Spark 3.5.9 where it was assembled): set SPARK_HOME to the cluster's Spark 3.5 (Scala 2.12) distribution"
     ;;
   *) reviewnet_die "unknown master '$master': expected local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT" ;;
 esac
