@@ -34,6 +34,18 @@ case "$deploy_mode" in client|cluster) ;; *) reviewnet_die "--deploy-mode must b
 app_jar="$(reviewnet_app_jar)"
 
 has_option() { local a; for a in "${spark_args[@]+"${spark_args[@]}"}"; do [[ "$a" == "$1" || "$a" == "$1="* ]] && return 0; done; return 1; }
+# A Spark property set by the operator: --conf KEY=..., a --properties-file, or the distribution's spark-defaults.conf.
+has_setting() {
+  local a previous="" file
+  for a in "${spark_args[@]+"${spark_args[@]}"}"; do
+    [[ "$previous" == --conf && "$a" == "$1="* ]] && return 0
+    [[ "$a" == "--conf=$1="* ]] && return 0
+    if [[ "$previous" == --properties-file ]]; then file="$a"; fi
+    previous="$a"
+  done
+  [ -z "${file:-}" ] && file="${SPARK_CONF_DIR:-$SPARK_HOME/conf}/spark-defaults.conf"
+  [ -f "$file" ] && grep -Eq "^[[:space:]]*$1([[:space:]=:]|$)" "$file"
+}
 
 case "$master" in
   local|local\[*\])
@@ -60,6 +72,8 @@ case "$master" in
     conf_dir="${HADOOP_CONF_DIR:-${YARN_CONF_DIR:-}}"
     [ -n "$conf_dir" ] || reviewnet_die "--master yarn needs the cluster's Hadoop client configuration: set HADOOP_CONF_DIR (or YARN_CONF_DIR) to the folder with its core-site.xml and yarn-site.xml"
     [ -f "$conf_dir/yarn-site.xml" ] || reviewnet_die "--master yarn: no yarn-site.xml in $conf_dir (HADOOP_CONF_DIR or YARN_CONF_DIR): it must be the cluster's Hadoop client configuration folder"
+    # Authentication between driver and executors costs nothing on YARN: YARN generates and distributes the secret.
+    has_setting spark.authenticate || spark_args+=(--conf spark.authenticate=true)
     ;;
   k8s://*)
     $REVIEWNET_BUNDLED_RUNTIME && reviewnet_die "the bundled Spark runtime has no Kubernetes support (spark-kubernetes_2.12 is not served for Spark 3.5.9 where it was assembled): set SPARK_HOME to the cluster's Spark 3.5 (Scala 2.12) distribution"

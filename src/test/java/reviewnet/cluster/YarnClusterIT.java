@@ -1,0 +1,388 @@
+package reviewnet.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.MiniYARNCluster;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import reviewnet.testing.ImdbData;
+import reviewnet.testing.SparkTest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The jobs through {@code submit.sh --master yarn} on real Hadoop: an HDFS {@link MiniDFSCluster} (one DataNode) and a
+ * {@link MiniYARNCluster} (one ResourceManager, one NodeManager) started in this JVM, their client configuration
+ * written to a folder passed as {@code HADOOP_CONF_DIR}; reviews, prepared data, results and the registry on
+ * {@code hdfs://}. compare in cluster deploy mode, retrain twice (cluster), predict in client mode; the outputs are
+ * read back from HDFS. Runs after {@code package} (failsafe): it submits the application jar with the Spark runtime
+ * Maven assembles (spark-yarn included), not a Spark distribution.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class YarnClusterIT extends SparkTest {
+    static final Path SUBMIT = Paths.get("submit-scripts", "submit.sh").toAbsolutePath();
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Reviews scored by predict: the first of each test folder of the slice. */
+    static final int NEW_REVIEWS = 6;
+    /**
+     * Closing an HDFS file waits until the DataNode has reported the last block; the client polls for that from 400 ms
+     * on, which makes every small file (exported minibatches, Parquet parts, checkpoints) cost 0.4 s or more on this
+     * one-DataNode cluster. The jobs write dozens of them per run.
+     */
+    static final String CLOSE_RETRY_DELAY = "dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
+
+    static Path run;
+    static MiniDFSCluster dfs;
+    static MiniYARNCluster yarn;
+    static FileSystem fs;
+    static String hdfs;
+    static Path confDir;
+    static String sparkArchive;
+
+    @BeforeAll
+    static void startClusters() throws Exception {
+        run = Paths.get("target", "yarn-it", UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
+        Files.createDirectories(run);
+        Path runtimeJars = sparkRuntimeJars();
+
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, run.resolve("dfs").toString());
+        conf.setInt("dfs.replication", 1);
+        conf.setInt(CLOSE_RETRY_DELAY, 20);
+        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        dfs.waitActive();
+        fs = dfs.getFileSystem();
+        hdfs = fs.getUri().toString();
+
+        YarnConfiguration yarnConf = new YarnConfiguration(conf);
+        yarnConf.set("fs.defaultFS", hdfs);
+        // sized for a 2-core, 24 GiB machine: an application master (the driver in cluster mode) and two executors
+        yarnConf.setInt(YarnConfiguration.NM_PMEM_MB, 8192);
+        yarnConf.setInt("yarn.minicluster.yarn.nodemanager.resource.memory-mb", 8192); // MiniYARNCluster's own: 4096
+        yarnConf.setInt(YarnConfiguration.NM_VCORES, 4);
+        yarnConf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 256);
+        yarnConf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_MB, 4096);
+        // the JVMs reserve far more virtual memory than they use; physical memory stays checked
+        yarnConf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
+        yarnConf.setFloat("yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", 100f);
+        // hadoop-client-minicluster has no capacity-scheduler.xml: one queue, everything allowed
+        yarnConf.set("yarn.scheduler.capacity.root.queues", "default");
+        yarnConf.setInt("yarn.scheduler.capacity.root.default.capacity", 100);
+        yarnConf.setInt("yarn.scheduler.capacity.root.default.maximum-capacity", 100);
+        yarnConf.setFloat("yarn.scheduler.capacity.root.default.user-limit-factor", 1);
+        yarnConf.set("yarn.scheduler.capacity.root.default.state", "RUNNING");
+        yarnConf.set("yarn.scheduler.capacity.root.default.acl_submit_applications", "*");
+        yarnConf.set("yarn.scheduler.capacity.root.default.acl_administer_queue", "*");
+        yarnConf.setFloat("yarn.scheduler.capacity.maximum-am-resource-percent", 0.5f);
+        yarnConf.setInt("yarn.scheduler.capacity.node-locality-delay", -1);
+        yarnConf.set(YarnConfiguration.RM_HOSTNAME, "127.0.0.1");
+        // MiniYARNCluster puts its folders (NodeManager local and log folders) under ${test.build.data}/NAME
+        String testData = System.getProperty("test.build.data");
+        System.setProperty("test.build.data", run.toString());
+        try {
+            yarn = new MiniYARNCluster("yarn", 1, 1, 1);
+        } finally {
+            if (testData == null) {
+                System.clearProperty("test.build.data");
+            } else {
+                System.setProperty("test.build.data", testData);
+            }
+        }
+        yarn.init(yarnConf);
+        yarn.start();
+        // start() can return before the ResourceManager has put its port into the configuration
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (yarn.getConfig().get(YarnConfiguration.RM_ADDRESS).endsWith(":0")) {
+            assertTrue(System.nanoTime() < deadline, "the ResourceManager did not publish its address");
+            Thread.sleep(100);
+        }
+
+        // the client configuration a cluster's operators hand out: HADOOP_CONF_DIR
+        confDir = Files.createDirectories(run.resolve("hadoop-conf"));
+        Configuration client = new Configuration(false);
+        client.set("fs.defaultFS", hdfs);
+        client.setInt("dfs.replication", 1);
+        client.setInt(CLOSE_RETRY_DELAY, 20);
+        writeXml(client, confDir.resolve("core-site.xml"));
+        // the ResourceManager's addresses only: the mini cluster's own configuration also names test-only classes
+        Configuration yarnSite = new Configuration(false);
+        yarn.getConfig().forEach(e -> {
+            if (e.getKey().startsWith("yarn.resourcemanager.")) {
+                yarnSite.set(e.getKey(), e.getValue());
+            }
+        });
+        writeXml(yarnSite, confDir.resolve("yarn-site.xml"));
+
+        // Spark's jars once on HDFS as one uncompressed archive, world-readable, so that YARN localizes it once per
+        // node for every application (spark.yarn.archive, as a cluster's operators set it up), instead of Spark
+        // zipping and uploading target/spark-runtime/jars for every submission
+        Path archive = run.resolve("spark-libs.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(archive));
+             Stream<Path> jars = Files.list(runtimeJars)) {
+            zip.setLevel(Deflater.NO_COMPRESSION);
+            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                zip.putNextEntry(new ZipEntry(jar.getFileName().toString()));
+                Files.copy(jar, zip);
+                zip.closeEntry();
+            }
+        }
+        org.apache.hadoop.fs.Path libs = new org.apache.hadoop.fs.Path("/apps/spark/spark-libs.zip");
+        fs.mkdirs(libs.getParent(), new FsPermission((short) 0755));
+        fs.setPermission(new org.apache.hadoop.fs.Path("/apps"), new FsPermission((short) 0755));
+        fs.copyFromLocalFile(true, true, new org.apache.hadoop.fs.Path(archive.toUri()), libs);
+        fs.setPermission(libs, new FsPermission((short) 0644));
+        sparkArchive = hdfs + libs;
+
+        // a real slice of IMDB in HDFS, 2,000 training and 1,000 test reviews, as one Parquet table (id, split,
+        // label, text): on HDFS, as the README advises for large corpora, rather than 3,000 small files
+        Path slice = ImdbData.slice(1000, 500);
+        List<Row> reviews = new ArrayList<>();
+        for (String split : List.of("train", "test")) {
+            for (String label : List.of("neg", "pos")) {
+                try (Stream<Path> files = Files.list(slice.resolve(split).resolve(label)).sorted()) {
+                    for (Path file : files.toList()) {
+                        reviews.add(RowFactory.create(split + "/" + label + "/" + file.getFileName(), split, label,
+                                Files.readString(file)));
+                    }
+                }
+            }
+        }
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("split", DataTypes.StringType)
+                .add("label", DataTypes.StringType).add("text", DataTypes.StringType);
+        spark.createDataFrame(reviews, schema).coalesce(1).write().parquet(hdfsPath("/data/imdb-slice"));
+        // and a few new reviews as text files for predict
+        int copied = 0;
+        for (String label : List.of("neg", "pos")) {
+            try (Stream<Path> files = Files.list(slice.resolve("test").resolve(label)).sorted()) {
+                for (Path review : files.limit(NEW_REVIEWS / 2).toList()) {
+                    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(review.toUri()),
+                            new org.apache.hadoop.fs.Path("/data/new-reviews/" + label + "-" + review.getFileName()));
+                    copied++;
+                }
+            }
+        }
+        assertEquals(NEW_REVIEWS, copied);
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        if (yarn != null) {
+            yarn.stop();
+        }
+        if (dfs != null) {
+            dfs.shutdown();
+        }
+    }
+
+    /** target/spark-runtime/jars, assembled by the submit scripts when missing. */
+    static Path sparkRuntimeJars() throws Exception {
+        Process assemble = new ProcessBuilder("bash", "-c", "source submit-scripts/spark-env.sh && echo \"$SPARK_HOME\"")
+                .directory(new File(".")).redirectError(run.resolve("spark-env.err").toFile()).start();
+        String home = new String(assemble.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(assemble.waitFor(600, TimeUnit.SECONDS) && assemble.exitValue() == 0,
+                Files.readString(run.resolve("spark-env.err")));
+        Path jars = Paths.get(home, "jars");
+        assertTrue(Files.exists(jars.resolve("spark-yarn_2.12-" + org.apache.spark.package$.MODULE$.SPARK_VERSION()
+                + ".jar")), "the Spark runtime carries spark-yarn: " + jars);
+        return jars;
+    }
+
+    static void writeXml(Configuration conf, Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            conf.writeXml(out);
+        }
+    }
+
+    static String hdfsPath(String path) {
+        return hdfs + path;
+    }
+
+    /** submit.sh --master yarn with this cluster's configuration; the job's console output goes to {@code log}. */
+    static int submit(String deployMode, String log, String jobFile, String... overrides) throws Exception {
+        String javaHome = System.getProperty("java.home");
+        List<String> command = new ArrayList<>(List.of(SUBMIT.toString(), "--master", "yarn",
+                "--deploy-mode", deployMode, "--num-executors", "2", "--executor-cores", "1",
+                "--executor-memory", "1g", "--driver-memory", "1g",
+                "--conf", "spark.yarn.archive=" + sparkArchive,
+                // a failed driver fails the test at once instead of being started a second time
+                "--conf", "spark.yarn.maxAppAttempts=1",
+                // the NodeManager's containers start $JAVA_HOME/bin/java
+                "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome,
+                "--conf", "spark.executorEnv.JAVA_HOME=" + javaHome,
+                "--conf", "spark.ui.enabled=false",
+                "--conf", "spark.local.dir=" + Files.createDirectories(run.resolve("driver-local")),
+                jobFile,
+                "reviewnet.input.path=" + hdfsPath("/data/imdb-slice"), "reviewnet.input.format=parquet",
+                "reviewnet.prepared.path=" + hdfsPath("/reviewnet/prepared"),
+                "reviewnet.retrain.registry=" + hdfsPath("/reviewnet/registry"),
+                "reviewnet.train.architectures=[conv]", "reviewnet.train.learning-rate=0.003",
+                "reviewnet.train.epochs=2"));
+        command.addAll(List.of(overrides));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(new File("."))
+                .redirectErrorStream(true).redirectOutput(run.resolve(log).toFile());
+        builder.environment().put("HADOOP_CONF_DIR", confDir.toString());
+        builder.environment().remove("YARN_CONF_DIR");
+        builder.environment().put("JAVA_HOME", javaHome);
+        builder.environment().put("REVIEWNET_LOG_DIR", run.resolve("logs").toString());
+        Process process = builder.start();
+        boolean done = process.waitFor(300, TimeUnit.SECONDS);
+        if (!done) {
+            process.destroyForcibly();
+        }
+        assertTrue(done, "no answer within 300 s:\n" + tail(run.resolve(log), 40));
+        return process.exitValue();
+    }
+
+    static void submitOk(String deployMode, String log, String jobFile, String... overrides) throws Exception {
+        int status = submit(deployMode, log, jobFile, overrides);
+        assertEquals(0, status, "the " + deployMode + "-mode submission of " + jobFile + " failed:\n"
+                + tail(run.resolve(log), 60) + "\n--- container logs:\n" + containerErrors());
+    }
+
+    @Test
+    @Order(1)
+    void comparesInClusterMode() throws Exception {
+        submitOk("cluster", "compare.log", "jobs/compare.conf", "reviewnet.output.path=" + hdfsPath("/reviewnet/out"));
+        List<Row> rows = spark.read().parquet(hdfsPath("/reviewnet/out/results")).collectAsList();
+        assertEquals(1, rows.size());
+        Row row = rows.get(0);
+        assertEquals("conv", row.getString(row.fieldIndex("architecture")));
+        assertEquals("yarn", row.getString(row.fieldIndex("spark_master")));
+        assertEquals(2, row.getInt(row.fieldIndex("workers")));
+        assertEquals(2000L, row.getLong(row.fieldIndex("train_examples")));
+        assertEquals(1000L, row.getLong(row.fieldIndex("test_examples")));
+        double accuracy = row.getDouble(row.fieldIndex("accuracy"));
+        double auc = row.getDouble(row.fieldIndex("auc"));
+        assertTrue(accuracy > 0.5 && accuracy <= 1 && auc > 0.55, "better than chance: accuracy " + accuracy
+                + ", AUC " + auc);
+        assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/reviewnet/prepared/summary.json")), "prepared on HDFS");
+        assertTrue(hasFileEndingWith("/reviewnet/out/charts", ".png"), "the chart is written to HDFS");
+        // the driver ran in a YARN container (cluster mode), with authentication: YARN handed out the secret
+        String driverLog = containerLog("SparkContext: Running Spark version");
+        assertTrue(driverLog.contains("authentication enabled"), "spark.authenticate=true on YARN");
+    }
+
+    @Test
+    @Order(2)
+    void retrainsTwiceIntoAnHdfsRegistry() throws Exception {
+        String out = "reviewnet.output.path=" + hdfsPath("/reviewnet/retrain-out");
+        submitOk("cluster", "retrain-1.log", "jobs/retrain.conf", out, "reviewnet.retrain.run-id=nightly-1");
+        submitOk("cluster", "retrain-2.log", "jobs/retrain.conf", out, "reviewnet.retrain.run-id=nightly-2");
+
+        JsonNode champion = readJson("/reviewnet/registry/champion.json");
+        String version = champion.path("version").asText();
+        assertTrue(version.equals("nightly-1-conv") || version.equals("nightly-2-conv"), champion.toString());
+        assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/reviewnet/registry/versions/" + version + "/model.zip")));
+        JsonNode second = readJson("/reviewnet/registry/runs/nightly-2.json");
+        assertFalse(second.path("finished").asText().isEmpty(), "the second run finished: " + second);
+        assertEquals("nightly-1-conv", second.path("champion_before").asText(), second.toString());
+        assertEquals("nightly-1-conv", readJson("/reviewnet/registry/runs/nightly-1.json").path("champion")
+                .path("version").asText());
+        List<Row> rows = spark.read().parquet(hdfsPath("/reviewnet/retrain-out/results")).collectAsList();
+        Set<String> runs = new HashSet<>();
+        rows.forEach(r -> runs.add(r.getString(r.fieldIndex("run_id"))));
+        assertEquals(Set.of("nightly-1", "nightly-2"), runs, "one results row per run");
+        assertEquals(2, rows.size());
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/reviewnet/registry/lock")), "the lock is released");
+    }
+
+    @Test
+    @Order(3)
+    void predictsInClientModeWithTheChampion() throws Exception {
+        submitOk("client", "predict.log", "jobs/predict.conf",
+                "reviewnet.predict.input.path=" + hdfsPath("/data/new-reviews"),
+                "reviewnet.predict.output.path=" + hdfsPath("/reviewnet/predictions"));
+        List<Row> rows = spark.read().parquet(hdfsPath("/reviewnet/predictions/predictions")).collectAsList();
+        assertEquals(NEW_REVIEWS, rows.size());
+        String champion = readJson("/reviewnet/registry/champion.json").path("version").asText();
+        for (Row row : rows) {
+            double p = row.getDouble(row.fieldIndex("probability"));
+            assertTrue(p >= 0 && p <= 1, "probability " + p);
+            assertEquals(champion, row.getString(row.fieldIndex("model_version")));
+        }
+        String log = Files.readString(run.resolve("predict.log"));
+        assertTrue(log.contains("to yarn in client mode"), log);
+    }
+
+    static JsonNode readJson(String path) throws IOException {
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(path))) {
+            return JSON.readTree(in);
+        }
+    }
+
+    static boolean hasFileEndingWith(String dir, String suffix) throws IOException {
+        for (FileStatus status : fs.listStatus(new org.apache.hadoop.fs.Path(dir))) {
+            if (status.getPath().getName().endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The stderr log of the first container whose log contains {@code marker} (the NodeManager's log folders). */
+    static String containerLog(String marker) throws IOException {
+        try (Stream<Path> files = Files.walk(run.resolve("yarn"))) {
+            for (Path file : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                String text = Files.readString(file);
+                if (text.contains(marker)) {
+                    return text;
+                }
+            }
+        }
+        return "";
+    }
+
+    /** The error lines of every container log, for a failure message. */
+    static String containerErrors() {
+        StringBuilder out = new StringBuilder();
+        try (Stream<Path> files = Files.walk(run.resolve("yarn"))) {
+            for (Path file : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                out.append("== ").append(file).append('\n');
+                Files.readAllLines(file).stream().filter(l -> l.contains("ERROR") || l.contains("Exception"))
+                        .limit(20).forEach(l -> out.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            out.append(e);
+        }
+        return out.toString();
+    }
+
+    static String tail(Path log, int lines) throws IOException {
+        List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}
