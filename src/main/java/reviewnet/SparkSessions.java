@@ -7,7 +7,10 @@ import org.apache.spark.sql.SparkSession;
 import reviewnet.config.SparkSettings;
 import reviewnet.jobs.Job;
 
-/** Builds the job's Spark session: spark-submit's master wins; otherwise {@code reviewnet.spark.master}. */
+/**
+ * Builds the job's Spark session: spark-submit's master wins; otherwise {@code reviewnet.spark.master}. The job's paths
+ * are checked first ({@link ClusterPreflight}).
+ */
 public final class SparkSessions {
     private SparkSessions() {
     }
@@ -18,6 +21,7 @@ public final class SparkSessions {
             conf.setMaster(settings.master());
         }
         job.configure(conf);
+        ClusterPreflight.check(conf, job.paths());
         SparkSession.Builder builder = SparkSession.builder().appName(settings.appName()).config(conf);
         settings.sqlConf().forEach(builder::config);
         SparkSession spark = builder.getOrCreate();
