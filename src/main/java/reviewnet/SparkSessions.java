@@ -9,7 +9,7 @@ import reviewnet.jobs.Job;
 
 /**
  * Builds the job's Spark session: spark-submit's master wins; otherwise {@code reviewnet.spark.master}. The job's paths
- * are checked first ({@link ClusterPreflight}).
+ * and the master are checked first ({@link ClusterPreflight}).
  */
 public final class SparkSessions {
     private SparkSessions() {
@@ -45,6 +45,13 @@ public final class SparkSessions {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (sc.statusTracker().getExecutorInfos().length < 2) { // the driver counts as one
+            if (sc.isStopped()) {
+                // e.g. the standalone client gave up registering ("All masters are unresponsive! Giving up."):
+                // waiting on would end in the message below, which blames the workers
+                throw new ClusterException("the cluster manager ended the application on " + sc.master() + " before "
+                        + "any executor started: see the log for the reason (a master that requires authentication "
+                        + "needs the cluster's secret: --properties-file)");
+            }
             if (System.nanoTime() > deadline) {
                 SparkConf conf = sc.getConf();
                 throw new ClusterException("no executor started on " + sc.master() + " within " + timeout.toSeconds()

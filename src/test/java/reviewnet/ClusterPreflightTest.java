@@ -14,6 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,5 +171,36 @@ class ClusterPreflightTest {
         assertEquals("0", jobs.getConf().get("ipc.client.rpc-timeout.ms"));
         assertFalse(ClusterPreflight.bounded(conf, ClusterPreflight.IPC_TIMEOUT).get("ipc.client.rpc-timeout.ms")
                 .equals("0"));
+    }
+
+    @Test
+    void onlyARecognisedRejectionByTheMasterIsAVerdict() {
+        // the answers of a master that requires authentication, as the application's RPC client sees them
+        RuntimeException noSecret = new RuntimeException(new IllegalStateException("Expected SaslMessage, received "
+                + "something else (maybe your client does not have SASL enabled?)"));
+        RuntimeException wrongSecret = new RuntimeException(new RuntimeException(
+                new javax.security.sasl.SaslException("DIGEST-MD5: digest response format violation. Mismatched "
+                        + "response.")));
+        assertTrue(ClusterPreflight.authenticationRequired(noSecret));
+        assertTrue(ClusterPreflight.secretRejected(wrongSecret));
+        assertFalse(ClusterPreflight.authenticationRequired(wrongSecret));
+        RuntimeException refused = new RuntimeException("Failed to connect to /127.0.0.1:1",
+                new java.net.ConnectException("Connection refused"));
+        assertFalse(ClusterPreflight.authenticationRequired(refused) || ClusterPreflight.secretRejected(refused));
+
+        // no verdict (nothing listens there): left to Spark (and to submit.sh's reachability check), quickly
+        SparkConf conf = new SparkConf(false).setMaster("spark://127.0.0.1:1");
+        long started = System.nanoTime();
+        assertDoesNotThrow(() -> ClusterPreflight.checkStandaloneMaster(conf, ClusterPreflight.TIMEOUT));
+        assertTrue((System.nanoTime() - started) / 1e9 < 10);
+    }
+
+    @Test
+    void authenticationWithoutASecretIsReportedBeforeSparkStarts() {
+        SparkConf conf = new SparkConf(false).setMaster("spark://127.0.0.1:1").set("spark.authenticate", "true");
+        SparkSessions.ClusterException e = assertThrows(SparkSessions.ClusterException.class,
+                () -> ClusterPreflight.checkStandaloneMaster(conf, ClusterPreflight.TIMEOUT));
+        assertTrue(e.getMessage().startsWith("spark.authenticate is true but the application has no secret")
+                && e.getMessage().contains("--properties-file"), e.getMessage());
     }
 }
