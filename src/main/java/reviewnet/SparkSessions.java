@@ -49,8 +49,8 @@ public final class SparkSessions {
                 // e.g. the standalone client gave up registering ("All masters are unresponsive! Giving up."):
                 // waiting on would end in the message below, which blames the workers
                 throw new ClusterException("the cluster manager ended the application on " + sc.master() + " before "
-                        + "any executor started: see the log for the reason (a master that requires authentication "
-                        + "needs the cluster's secret: --properties-file)");
+                        + "any executor started: see the log for the reason (e.g. 'All masters are unresponsive': the "
+                        + "master and the application disagree on spark.authenticate or its secret)");
             }
             if (System.nanoTime() > deadline) {
                 SparkConf conf = sc.getConf();
