@@ -31,7 +31,6 @@ done
 job_file="$1"; shift
 [ -f "$job_file" ] || reviewnet_die "job file '$job_file' does not exist (expected e.g. jobs/compare.conf)"
 case "$deploy_mode" in client|cluster) ;; *) reviewnet_die "--deploy-mode must be client or cluster, got '$deploy_mode'" ;; esac
-app_jar="$(reviewnet_app_jar)"
 
 has_option() { local a; for a in "${spark_args[@]+"${spark_args[@]}"}"; do [[ "$a" == "$1" || "$a" == "$1="* ]] && return 0; done; return 1; }
 # A Spark property set by the operator: --conf KEY=..., a --properties-file, or the distribution's spark-defaults.conf.
@@ -80,6 +79,8 @@ case "$master" in
     ;;
   *) reviewnet_die "unknown master '$master': expected local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT" ;;
 esac
+# after the master's checks, which need no build
+app_jar="$(reviewnet_app_jar)"
 
 if [[ "$master" != local* ]]; then
   # Kryo with ND4J's registrator for the arrays Spark ships between driver and executors; site settings travel along.

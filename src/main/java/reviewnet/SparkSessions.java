@@ -7,7 +7,10 @@ import org.apache.spark.sql.SparkSession;
 import reviewnet.config.SparkSettings;
 import reviewnet.jobs.Job;
 
-/** Builds the job's Spark session: spark-submit's master wins; otherwise {@code reviewnet.spark.master}. */
+/**
+ * Builds the job's Spark session: spark-submit's master wins; otherwise {@code reviewnet.spark.master}. The job's paths
+ * and the master are checked first ({@link ClusterPreflight}).
+ */
 public final class SparkSessions {
     private SparkSessions() {
     }
@@ -18,6 +21,7 @@ public final class SparkSessions {
             conf.setMaster(settings.master());
         }
         job.configure(conf);
+        ClusterPreflight.check(conf, job.paths());
         SparkSession.Builder builder = SparkSession.builder().appName(settings.appName()).config(conf);
         settings.sqlConf().forEach(builder::config);
         SparkSession spark = builder.getOrCreate();
@@ -41,6 +45,13 @@ public final class SparkSessions {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (sc.statusTracker().getExecutorInfos().length < 2) { // the driver counts as one
+            if (sc.isStopped()) {
+                // e.g. the standalone client gave up registering ("All masters are unresponsive! Giving up."):
+                // waiting on would end in the message below, which blames the workers
+                throw new ClusterException("the cluster manager ended the application on " + sc.master() + " before "
+                        + "any executor started: see the log for the reason (e.g. 'All masters are unresponsive': the "
+                        + "master and the application disagree on spark.authenticate or its secret)");
+            }
             if (System.nanoTime() > deadline) {
                 SparkConf conf = sc.getConf();
                 throw new ClusterException("no executor started on " + sc.master() + " within " + timeout.toSeconds()

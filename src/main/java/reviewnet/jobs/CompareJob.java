@@ -41,6 +41,13 @@ public final class CompareJob implements Job {
     }
 
     @Override
+    public List<PathSetting> paths() {
+        List<PathSetting> paths = new ArrayList<>(PrepareJob.paths(settings.prepare()));
+        paths.add(PathSetting.other("reviewnet.output.path", settings.paths().output()));
+        return paths;
+    }
+
+    @Override
     public void execute(SparkSession spark) {
         run(spark);
     }

@@ -2,6 +2,7 @@ package reviewnet.jobs;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import reviewnet.config.CompareSettings;
@@ -16,6 +17,25 @@ public interface Job {
 
     /** Adds what the job needs to the Spark configuration before the session starts. */
     default void configure(SparkConf conf) {
+    }
+
+    /** The paths the job reads or writes, checked before the session starts ({@code reviewnet.ClusterPreflight}). */
+    default List<PathSetting> paths() {
+        return List.of();
+    }
+
+    /**
+     * A path setting of a job: an {@code input} must exist when the job starts; the other paths are written, or read
+     * when present (the prepared data), so only their file system must answer.
+     */
+    record PathSetting(String key, String path, boolean input) {
+        public static PathSetting input(String key, String path) {
+            return new PathSetting(key, path, true);
+        }
+
+        public static PathSetting other(String key, String path) {
+            return new PathSetting(key, path, false);
+        }
     }
 
     /** The job named by {@code reviewnet.job}, with its settings built eagerly from the resolved configuration. */

@@ -50,6 +50,13 @@ public final class PredictJob implements Job {
     }
 
     @Override
+    public List<PathSetting> paths() {
+        return List.of(PathSetting.input("reviewnet.predict.input.path", settings.inputPath()),
+                PathSetting.other("reviewnet.predict.output.path", settings.outputPath()),
+                PathSetting.other("reviewnet.retrain.registry", settings.registry()));
+    }
+
+    @Override
     public void execute(SparkSession spark) {
         run(spark);
     }

@@ -72,6 +72,17 @@ public final class PrepareJob implements Job {
         run(spark);
     }
 
+    @Override
+    public List<PathSetting> paths() {
+        return paths(settings);
+    }
+
+    /** The input (must exist) and the prepared data (written, or reused when up to date). */
+    static List<PathSetting> paths(PrepareSettings settings) {
+        return List.of(PathSetting.input("reviewnet.input.path", settings.input().path()),
+                PathSetting.other("reviewnet.prepared.path", settings.paths().prepared()));
+    }
+
     public PrepareSummary run(SparkSession spark) {
         return run(spark, list(spark));
     }

@@ -86,6 +86,14 @@ public final class RetrainJob implements Job {
     }
 
     @Override
+    public List<PathSetting> paths() {
+        List<PathSetting> paths = new ArrayList<>(PrepareJob.paths(settings.compare().prepare()));
+        paths.add(PathSetting.other("reviewnet.output.path", settings.compare().paths().output()));
+        paths.add(PathSetting.other("reviewnet.retrain.registry", settings.registry()));
+        return paths;
+    }
+
+    @Override
     public void execute(SparkSession spark) {
         run(spark);
     }

@@ -229,6 +229,21 @@ class StandaloneClusterIT extends SparkTest {
                 "reviewnet.spark.executor-wait=15s"), 90);
         assertTrue(tooBig.contains("no executor started on " + master + " within 15 s")
                 && tooBig.contains("spark.executor.memory=64g"), tooBig);
+
+        // the cluster requires authentication and the application brings no secret (no --properties-file): Spark
+        // would retry its registration for 60 s, with a stack trace each time, then wait for executors and blame
+        // the workers' resources
+        long started = System.nanoTime();
+        String noSecret = runFailing(script("submit.sh", "--master", master, "--driver-memory", "1g",
+                "--conf", "spark.local.dir=" + run.resolve("driver-local"), "--conf", "spark.ui.enabled=false",
+                "jobs/compare.conf", "reviewnet.input.path=" + imdb), 30);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertTrue(noSecret.contains("reviewnet: cluster problem: the Spark master " + master + " requires "
+                + "authentication (spark.authenticate) and this application brings no secret: pass the cluster's "
+                + "secret with --properties-file FILE"), noSecret);
+        assertTrue(!noSecret.contains("\tat ") && !noSecret.contains("no executor started"),
+                "one line, no stack trace, no blame on the workers:\n" + noSecret);
+        System.out.printf("no secret: exit status 2 after %.1f s%n", seconds);
     }
 
     /** From the event logs: architecture → ids of the executors that ran tasks of its training jobs. */
