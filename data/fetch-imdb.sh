@@ -2,12 +2,20 @@
 # Fetches the Large Movie Review Dataset (Maas et al., ACL 2011) and extracts it into data/aclImdb (git-ignored).
 #   data/fetch-imdb.sh                      download aclImdb_v1.tar.gz from Stanford
 #   IMDB_TARBALL=/path/aclImdb_v1.tar.gz data/fetch-imdb.sh   use a local copy instead
+#   data/fetch-imdb.sh --with-unsup         also the 50,000 unlabelled reviews (train/unsup), which only
+#                                           data/make-large-corpus.sh reads; adds them to an existing data/aclImdb
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 url="https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 expected_sha256="c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 
-if [ -f "$here/aclImdb/.complete" ]; then
+with_unsup=false
+case "${1:-}" in
+  --with-unsup) with_unsup=true ;;
+  "") ;;
+  *) echo "usage: data/fetch-imdb.sh [--with-unsup]" >&2; exit 2 ;;
+esac
+if [ -f "$here/aclImdb/.complete" ] && { ! $with_unsup || [ -d "$here/aclImdb/train/unsup" ]; }; then
   echo "data/aclImdb is already there"; exit 0
 fi
 tarball="${IMDB_TARBALL:-}"
@@ -26,7 +34,16 @@ if [ "$actual" != "$expected_sha256" ]; then
 fi
 rm -rf "$here/aclImdb.part"
 mkdir -p "$here/aclImdb.part"
-tar -xzf "$tarball" -C "$here/aclImdb.part" --exclude='aclImdb/train/unsup' --exclude='*.feat'
+if [ -f "$here/aclImdb/.complete" ]; then
+  # only the unlabelled reviews are missing
+  tar -xzf "$tarball" -C "$here/aclImdb.part" --exclude='*.feat' aclImdb/train/unsup
+  mv "$here/aclImdb.part/aclImdb/train/unsup" "$here/aclImdb/train/unsup"
+  rm -rf "$here/aclImdb.part"
+  echo "extracted train/unsup into $here/aclImdb"; exit 0
+fi
+unsup=(--exclude='aclImdb/train/unsup')
+! $with_unsup || unsup=()
+tar -xzf "$tarball" -C "$here/aclImdb.part" "${unsup[@]+"${unsup[@]}"}" --exclude='*.feat'
 rm -rf "$here/aclImdb"
 mv "$here/aclImdb.part/aclImdb" "$here/aclImdb"
 rmdir "$here/aclImdb.part"

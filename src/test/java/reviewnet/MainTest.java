@@ -22,10 +22,16 @@ class MainTest {
                 arguments(new String[] {"jobs/prepare.conf", "reviewnet.sequence.padding=both"},
                         "expected one of [pre, post], got 'both'"),
                 arguments(new String[] {"jobs/prepare.conf", "reviewnet.job=train-everything"},
-                        "Invalid value at 'reviewnet.job': expected one of [prepare, compare, retrain, predict], got 'train-everything'"),
+                        "Invalid value at 'reviewnet.job': expected one of [prepare, compare, retrain, predict, make-corpus], got 'train-everything'"),
                 arguments(new String[] {"jobs/prepare.conf", "sequence.length=3"}, "keys must start with"),
                 arguments(new String[] {"jobs/prepare.conf", "reviewnet.vocab.sise=3"},
-                        "unknown setting(s) [reviewnet.vocab.sise]"));
+                        "unknown setting(s) [reviewnet.vocab.sise]"),
+                arguments(new String[] {"jobs/make-corpus.conf", "reviewnet.make-corpus.reviews=1002"},
+                        "'reviewnet.make-corpus.reviews': expected a positive multiple of 4"),
+                arguments(new String[] {"jobs/make-corpus.conf", "reviewnet.make-corpus.format=csv"},
+                        "expected one of [parquet, folders], got 'csv'"),
+                arguments(new String[] {"jobs/make-corpus.conf", "reviewnet.make-corpus.filler-share=1"},
+                        "'reviewnet.make-corpus.filler-share': expected a share in [0, 1)"));
     }
 
     @ParameterizedTest

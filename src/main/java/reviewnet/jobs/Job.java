@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import reviewnet.config.CompareSettings;
+import reviewnet.config.CorpusGeneratorSettings;
 import reviewnet.config.PredictSettings;
 import reviewnet.config.RetrainSettings;
 import reviewnet.config.PrepareSettings;
@@ -46,8 +47,9 @@ public interface Job {
             case "compare" -> new CompareJob(CompareSettings.from(config), name);
             case "retrain" -> new RetrainJob(RetrainSettings.from(config), name);
             case "predict" -> new PredictJob(PredictSettings.from(config));
+            case "make-corpus" -> new MakeCorpusJob(CorpusGeneratorSettings.from(config));
             default -> throw new ConfigException.BadValue(config.getValue("reviewnet.job").origin(), "reviewnet.job",
-                    "expected one of [prepare, compare, retrain, predict], got '" + name + "'");
+                    "expected one of [prepare, compare, retrain, predict, make-corpus], got '" + name + "'");
         };
     }
 }

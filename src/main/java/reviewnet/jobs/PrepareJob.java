@@ -169,7 +169,7 @@ public final class PrepareJob implements Job {
 
     /** Per split: rows per label, tokens, out-of-vocabulary tokens, truncated reviews. */
     /** Counts per reason code and the first {@link #SKIP_EXAMPLES} skipped inputs (by source). */
-    private static PrepareSummary.Skipped skippedSummary(Dataset<Row> skipped) {
+    static PrepareSummary.Skipped skippedSummary(Dataset<Row> skipped) {
         java.util.SortedMap<String, Long> byReason = new java.util.TreeMap<>();
         long total = 0;
         for (Row r : skipped.groupBy("reason").count().collectAsList()) {
@@ -177,7 +177,8 @@ public final class PrepareJob implements Job {
             total += r.getLong(1);
         }
         List<PrepareSummary.Skipped.Example> examples = new ArrayList<>();
-        for (Row r : skipped.orderBy(ReviewSchema.SOURCE).limit(SKIP_EXAMPLES).collectAsList()) {
+        for (Row r : total == 0 ? List.<Row>of()
+                : skipped.orderBy(ReviewSchema.SOURCE).limit(SKIP_EXAMPLES).collectAsList()) {
             examples.add(new PrepareSummary.Skipped.Example(r.getString(0), r.getString(3), r.getString(4)));
         }
         return new PrepareSummary.Skipped(total, byReason, examples);

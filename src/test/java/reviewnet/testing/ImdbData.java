@@ -20,7 +20,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * {@code ../shared/data/aclImdb_v1.tar.gz}, else {@code data/aclImdb_v1.tar.gz}; extracted under {@code target/}.
  */
 public final class ImdbData {
-    private static final Pattern REVIEW = Pattern.compile("aclImdb/(train|test)/(pos|neg)/[^/]+\\.txt");
+    private static final Pattern REVIEW = Pattern.compile("aclImdb/(train|test)/(pos|neg|unsup)/[^/]+\\.txt");
 
     private ImdbData() {
     }
@@ -45,9 +45,24 @@ public final class ImdbData {
     }
 
     /** {@code trainPerFolder} reviews of each train label folder and {@code testPerFolder} of each test one. */
-    public static synchronized Path slice(int trainPerFolder, int testPerFolder) {
-        String name = trainPerFolder == testPerFolder ? "slice-" + trainPerFolder
-                : "slice-" + trainPerFolder + "-" + testPerFolder;
+    public static Path slice(int trainPerFolder, int testPerFolder) {
+        return slice(trainPerFolder, testPerFolder, 0);
+    }
+
+    /**
+     * {@code perFolder} reviews of each label folder and the first {@code unsup} (&gt; 0) unlabelled reviews, in
+     * {@code train/unsup}, extracted once into {@code target/imdb/slice-N-unsup-U/aclImdb}.
+     */
+    public static Path sliceWithUnsup(int perFolder, int unsup) {
+        if (perFolder <= 0 || unsup <= 0) {
+            throw new IllegalArgumentException("a slice with unlabelled reviews needs positive counts");
+        }
+        return slice(perFolder, perFolder, unsup);
+    }
+
+    private static synchronized Path slice(int trainPerFolder, int testPerFolder, int unsup) {
+        String name = (trainPerFolder == testPerFolder ? "slice-" + trainPerFolder
+                : "slice-" + trainPerFolder + "-" + testPerFolder) + (unsup > 0 ? "-unsup-" + unsup : "");
         Path dir = Paths.get("target", "imdb", trainPerFolder > 0 ? name : "full").toAbsolutePath();
         Path root = dir.resolve("aclImdb");
         Path done = dir.resolve(".complete");
@@ -63,8 +78,12 @@ public final class ImdbData {
                 if (!entry.isFile() || !m.matches()) {
                     continue;
                 }
+                boolean unlabelled = m.group(2).equals("unsup");
+                if (unlabelled && unsup <= 0) {
+                    continue;
+                }
                 String folder = m.group(1) + "/" + m.group(2);
-                int perFolder = m.group(1).equals("train") ? trainPerFolder : testPerFolder;
+                int perFolder = unlabelled ? unsup : m.group(1).equals("train") ? trainPerFolder : testPerFolder;
                 int n = taken.getOrDefault(folder, 0);
                 if (perFolder > 0 && n >= perFolder) {
                     continue;
