@@ -102,6 +102,13 @@ public final class MakeCorpusJob implements Job {
         }
     }
 
+    /** The source corpus (must exist) and the output folder. */
+    @Override
+    public List<PathSetting> paths() {
+        return List.of(PathSetting.input("reviewnet.make-corpus.source", settings.source().path()),
+                PathSetting.other("reviewnet.make-corpus.output", settings.output()));
+    }
+
     /** Refuses an existing output that is a file, or a non-empty folder without {@code overwrite}. */
     private void checkOutput(SparkSession spark) {
         Path path = new Path(settings.output());

@@ -4,6 +4,9 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -69,6 +72,20 @@ public final class ImdbData {
         if (Files.exists(done)) {
             return root;
         }
+        // test JVMs run in parallel (surefire forkCount): one extracts, the others wait for it
+        try (FileChannel lock = FileChannel.open(Files.createDirectories(dir.getParent()).resolve(name + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            if (!Files.exists(done)) {
+                extract(dir, trainPerFolder, testPerFolder, unsup);
+                Files.createFile(done);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract " + tarball() + " into " + dir, e);
+        }
+        return root;
+    }
+
+    private static void extract(Path dir, int trainPerFolder, int testPerFolder, int unsup) throws IOException {
         Map<String, Integer> taken = new HashMap<>();
         try (InputStream file = new BufferedInputStream(Files.newInputStream(tarball()), 1 << 16);
              TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(file))) {
@@ -93,10 +110,6 @@ public final class ImdbData {
                 Files.copy(tar, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 taken.put(folder, n + 1);
             }
-            Files.createFile(done);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract " + tarball() + " into " + dir, e);
         }
-        return root;
     }
 }
