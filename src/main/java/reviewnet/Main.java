@@ -13,6 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import reviewnet.bench.ResourceMonitor;
 import reviewnet.config.JobConfig;
 import reviewnet.config.SparkSettings;
 import reviewnet.corpus.CorpusException;
@@ -61,8 +62,11 @@ public final class Main implements Callable<Integer> {
             return BAD_INPUT;
         }
         LOG.info("running job '{}' from {}", config.getString("reviewnet.job"), jobFile);
-        try (SparkSession spark = SparkSessions.create(SparkSettings.from(config), job)) {
+        String name = config.getString("reviewnet.job");
+        try (SparkSession spark = SparkSessions.create(SparkSettings.from(config), job);
+             ResourceMonitor resources = ResourceMonitor.start().watch(spark.sparkContext())) {
             job.execute(spark);
+            LOG.info(resources.report(name, spark.sparkContext()));
         } catch (CorpusException e) {
             System.err.println("reviewnet: bad input: " + e.getMessage());
             return BAD_INPUT;

@@ -69,26 +69,25 @@ public final class PredictJob implements Job {
         try {
             Dataset<Row> scored = scorer.score(spark, ReviewSchema.usable(raw), settings.batchSize())
                     .withColumn("model_version", lit(version));
-            List<Row> skipped = raw.where(col(ReviewSchema.SKIP_REASON).isNotNull())
+            // written by the executors and counted per reason: nothing on the driver grows with the input
+            Dataset<Row> skippedRows = raw.where(col(ReviewSchema.SKIP_REASON).isNotNull())
                     .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SKIP_REASON).as("reason"),
-                            col(ReviewSchema.SKIP_DETAIL).as("detail"))
-                    .orderBy(ReviewSchema.SOURCE).collectAsList();
+                            col(ReviewSchema.SKIP_DETAIL).as("detail"));
             ObjectNode summary = new ObjectMapper().createObjectNode().put("model_version", version)
                     .put("input", settings.inputPath());
             try (AtomicDirectory out = AtomicDirectory.begin(settings.outputPath(),
                     spark.sparkContext().hadoopConfiguration())) {
                 scored.write().parquet(out.path("predictions"));
                 long count = spark.read().parquet(out.path("predictions")).count();
-                spark.createDataFrame(skipped, new org.apache.spark.sql.types.StructType()
-                                .add("source", DataTypes.StringType, false).add("reason", DataTypes.StringType, false)
-                                .add("detail", DataTypes.StringType, true))
-                        .coalesce(1).write().parquet(out.path("skipped"));
-                summary.put("scored", count).put("skipped", skipped.size());
+                skippedRows.orderBy(ReviewSchema.SOURCE).write().parquet(out.path("skipped"));
+                long skipped = 0;
                 ObjectNode reasons = summary.putObject("skipped_by_reason");
-                for (Row row : skipped) {
-                    String code = row.getString(1);
-                    reasons.put(code, reasons.path(code).asLong() + 1);
+                for (Row row : spark.read().parquet(out.path("skipped")).groupBy("reason").count()
+                        .orderBy("reason").collectAsList()) {
+                    reasons.put(row.getString(0), row.getLong(1));
+                    skipped += row.getLong(1);
                 }
+                summary.put("scored", count).put("skipped", skipped);
                 try (OutputStream stream = out.fileSystem().create(new Path(out.path("summary.json")), false)) {
                     stream.write(summary.toPrettyString().getBytes(StandardCharsets.UTF_8));
                 }
@@ -96,11 +95,12 @@ public final class PredictJob implements Job {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + settings.outputPath(), e);
             }
-            if (!skipped.isEmpty()) {
-                LOG.warn("{} inputs could not be scored: {}", skipped.size(), summary.path("skipped_by_reason"));
+            long skipped = summary.path("skipped").asLong();
+            if (skipped > 0) {
+                LOG.warn("{} inputs could not be scored: {}", skipped, summary.path("skipped_by_reason"));
             }
             System.out.println("reviewnet predict: " + summary.path("scored").asLong() + " reviews scored with "
-                    + version + ", " + skipped.size() + " skipped " + summary.path("skipped_by_reason") + " -> "
+                    + version + ", " + skipped + " skipped " + summary.path("skipped_by_reason") + " -> "
                     + settings.outputPath());
             return summary;
         } finally {
