@@ -25,10 +25,20 @@ else
   want=$(grep -m1 -o '<spark.version>[^<]*' "$REVIEWNET_HOME/pom.xml" | cut -d'>' -f2)
   have=$(grep -m1 -o '<spark.version>[^<]*' "$runtime_pom" | cut -d'>' -f2)
   [ "$want" = "$have" ] || reviewnet_die "pom.xml builds against Spark $want but $runtime_pom assembles $have"
-  if [ ! -f "$SPARK_HOME/jars/spark-core_2.12-$want.jar" ]; then
-    echo "reviewnet: assembling the Spark $want runtime from Maven Central into $SPARK_HOME (once)" >&2
-    rm -rf "$SPARK_HOME"
-    mvn -B -q -f "$runtime_pom" package >&2 || reviewnet_die "could not assemble the Spark runtime"
+  complete="$SPARK_HOME/.assembled-$want"
+  if [ ! -f "$complete" ]; then
+    # one assembly at a time (submissions may start together, e.g. the integration tests); the marker is written last
+    mkdir -p "$REVIEWNET_HOME/target"
+    exec 9> "$REVIEWNET_HOME/target/.spark-runtime.lock"
+    flock 9
+    if [ ! -f "$complete" ]; then
+      echo "reviewnet: assembling the Spark $want runtime from Maven Central into $SPARK_HOME (once)" >&2
+      rm -rf "$SPARK_HOME"
+      mvn -B -q -f "$runtime_pom" package >&2 || reviewnet_die "could not assemble the Spark runtime"
+      touch "$complete"
+    fi
+    flock -u 9
+    exec 9>&-
   fi
   # A RELEASE file marks a distribution layout: the launcher then takes its classpath from $SPARK_HOME/jars.
   [ -f "$SPARK_HOME/RELEASE" ] || echo "Spark runtime assembled by reviewnet's Maven build" > "$SPARK_HOME/RELEASE"

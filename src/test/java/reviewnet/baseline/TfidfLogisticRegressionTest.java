@@ -32,7 +32,9 @@ class TfidfLogisticRegressionTest extends SparkTest {
     static List<String> overrides(String... more) {
         List<String> all = new java.util.ArrayList<>(List.of("reviewnet.input.path=" + ImdbData.slice(250),
                 "reviewnet.prepared.path=" + tmp.resolve("prepared"), "reviewnet.output.path=" + tmp.resolve("out"),
-                "reviewnet.train.architectures=[tfidf-lr]"));
+                "reviewnet.train.architectures=[tfidf-lr]",
+                // 1,000 reviews converge well before the default 100 iterations (each one a Spark job)
+                "reviewnet.baseline.max-iter=30"));
         all.addAll(List.of(more));
         return all;
     }
