@@ -295,8 +295,9 @@ class StandaloneClusterIT extends SparkTest {
         return pids;
     }
 
+    /** Where a JVM without -Djava.io.tmpdir writes (the failsafe JVMs themselves use target/: pom.xml). */
     static Set<String> sparkTempEntries() throws IOException {
-        String tmp = System.getProperty("java.io.tmpdir");
+        String tmp = System.getenv().getOrDefault("TMPDIR", "/tmp");
         try (Stream<Path> entries = Files.list(Paths.get(tmp))) {
             Set<String> names = new HashSet<>();
             entries.map(p -> p.getFileName().toString())

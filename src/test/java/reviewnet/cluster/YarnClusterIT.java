@@ -235,8 +235,9 @@ class YarnClusterIT extends SparkTest {
     static int submit(String deployMode, String log, String jobFile, String... overrides) throws Exception {
         String javaHome = System.getProperty("java.home");
         List<String> command = new ArrayList<>(List.of(SUBMIT.toString(), "--master", "yarn",
-                "--deploy-mode", deployMode, "--num-executors", "2", "--executor-cores", "1",
-                "--executor-memory", "1g", "--driver-memory", "1g",
+                // one executor JVM with two task slots: two workers of parameter averaging
+                "--deploy-mode", deployMode, "--num-executors", "1", "--executor-cores", "2",
+                "--executor-memory", "1536m", "--driver-memory", "1g",
                 "--conf", "spark.yarn.archive=" + sparkArchive,
                 // a failed driver fails the test at once instead of being started a second time
                 "--conf", "spark.yarn.maxAppAttempts=1",
@@ -245,6 +246,8 @@ class YarnClusterIT extends SparkTest {
                 "--conf", "spark.executorEnv.JAVA_HOME=" + javaHome,
                 "--conf", "spark.ui.enabled=false",
                 "--conf", "spark.local.dir=" + Files.createDirectories(run.resolve("driver-local")),
+                // a client-mode driver's scratch files stay in the run folder too
+                "--conf", "spark.driver.extraJavaOptions=-Djava.io.tmpdir=" + run.resolve("driver-local"),
                 jobFile,
                 "reviewnet.input.path=" + hdfsPath("/data/imdb-slice"), "reviewnet.input.format=parquet",
                 "reviewnet.prepared.path=" + hdfsPath("/reviewnet/prepared"),

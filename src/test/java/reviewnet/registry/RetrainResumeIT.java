@@ -30,6 +30,7 @@ class RetrainResumeIT {
         return new ArrayList<>(List.of(Paths.get("submit-scripts/submit.sh").toAbsolutePath().toString(),
                 "--master", "local[2]", "--driver-memory", "2g", "--conf", "spark.ui.enabled=false",
                 "--conf", "spark.local.dir=" + work.resolve("local"),
+                "--conf", "spark.driver.extraJavaOptions=-Djava.io.tmpdir=" + work.resolve("local"),
                 "jobs/retrain.conf", "reviewnet.input.path=" + imdb,
                 "reviewnet.prepared.path=" + work.resolve("prepared"), "reviewnet.output.path=" + work.resolve("out"),
                 "reviewnet.retrain.registry=" + work.resolve("registry"), "reviewnet.retrain.run-id=nightly-1",
