@@ -10,10 +10,18 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -111,5 +119,27 @@ public final class ImdbData {
                 taken.put(folder, n + 1);
             }
         }
+    }
+
+    /**
+     * The reviews of an extracted slice ({@link #slice}) as one Parquet table at {@code uri} (any Hadoop file system)
+     * with the columns {@code reviewnet.input.format=parquet} reads by default: id ({@code split/label/file}), split,
+     * label, text.
+     */
+    public static void writeParquet(SparkSession spark, Path slice, String uri) throws IOException {
+        List<Row> reviews = new ArrayList<>();
+        for (String split : List.of("train", "test")) {
+            for (String label : List.of("neg", "pos")) {
+                try (Stream<Path> files = Files.list(slice.resolve(split).resolve(label)).sorted()) {
+                    for (Path file : files.toList()) {
+                        reviews.add(RowFactory.create(split + "/" + label + "/" + file.getFileName(), split, label,
+                                Files.readString(file)));
+                    }
+                }
+            }
+        }
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("split", DataTypes.StringType)
+                .add("label", DataTypes.StringType).add("text", DataTypes.StringType);
+        spark.createDataFrame(reviews, schema).coalesce(1).write().parquet(uri);
     }
 }
