@@ -81,6 +81,10 @@ case "$master" in
 esac
 # after the master's checks, which need no build
 app_jar="$(reviewnet_app_jar)"
+# The resource spark-submit ships: the local jar, or where a cluster already has it (REVIEWNET_APP_JAR, e.g.
+# hdfs:///apps/reviewnet.jar uploaded once, or local:/opt/reviewnet/reviewnet.jar present on every node), so that YARN
+# does not upload its 255 MB for every application.
+app_resource="${REVIEWNET_APP_JAR:-$app_jar}"
 
 if [[ "$master" != local* ]]; then
   # Kryo with ND4J's registrator for the arrays Spark ships between driver and executors; site settings travel along.
@@ -124,7 +128,7 @@ fi
 echo "reviewnet: submitting $job_file to $master in $deploy_mode mode ($REVIEWNET_SPARK_SOURCE)" >&2
 if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   exec "$SPARK_HOME/bin/spark-submit" --master "$master" --deploy-mode "$deploy_mode" \
-    "${spark_args[@]+"${spark_args[@]}"}" --class reviewnet.Main "$app_jar" "${app_args[@]}"
+    "${spark_args[@]+"${spark_args[@]}"}" --class reviewnet.Main "$app_resource" "${app_args[@]}"
 fi
 reviewnet_spark_class org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode "$deploy_mode" \
-  "${spark_args[@]+"${spark_args[@]}"}" --class reviewnet.Main "$app_jar" "${app_args[@]}"
+  "${spark_args[@]+"${spark_args[@]}"}" --class reviewnet.Main "$app_resource" "${app_args[@]}"
