@@ -39,7 +39,8 @@ results="$work/logs/results-$(date -u +%Y%m%d-%H%M%S).txt"
 : > "$results"
 
 corpus() { # N FORMAT -> path of the generated corpus
-  local n="$1" format="$2" dir="$work/corpus-$format-$1"
+  local n="$1" format="$2"
+  local dir="$work/corpus-$format-$n"
   if [ ! -e "$dir" ]; then
     data/make-large-corpus.sh --reviews "$n" --format "$format" --out "$dir" --source "$source_dir" \
       --master "$master" > "$work/logs/corpus-$format-$n.log" 2>&1 \
