@@ -4,16 +4,19 @@
 # the driver's heap peak and its largest heap right after a garbage collection (what it really holds), the largest
 # executor heap, and the bytes written (reviewnet.bench.ResourceMonitor's RESOURCES line).
 #
-#   submit-scripts/bench-scale.sh [--master URL] [--work DIR] [--source ACLIMDB] STEP...
+#   submit-scripts/bench-scale.sh [--master URL] [--driver-memory M] [--work DIR] [--source ACLIMDB] STEP...
 #
 # Steps (N = reviews in the corpus, train and test halves):
 #   prepare:N          generate an N-review Parquet corpus (data/make-large-corpus.sh, once per N and seed), prepare it
 #   prepare-folders:N  the same corpus as N small files in the aclImdb layout, prepare it
-#   train:N            one epoch of conv on the N/2 training reviews of prepare:N's output, and its evaluation
+#   train:N            one epoch of conv on the N/2 training reviews of prepare:N's output (an earlier step, or a
+#                      previous run's), and its evaluation
 #
-#   submit-scripts/bench-scale.sh prepare:50000 prepare:1000000 prepare-folders:200000 train:50000 train:500000
+#   submit-scripts/bench-scale.sh prepare:50000 prepare:1000000 prepare:500000 train:50000 train:500000 \
+#     prepare-folders:200000
 #
-# Defaults: --master local[2], --work target/bench-scale, --source data/aclImdb (needs train/unsup:
+# Defaults: --master local[2], --driver-memory 4g (submit.sh's default; on a local master the executors are threads of
+# the driver, so this is their memory too), --work target/bench-scale, --source data/aclImdb (needs train/unsup:
 # data/fetch-imdb.sh --with-unsup). Generated corpora stay in the work folder for reuse (delete it when done: 1M
 # reviews are about 0.9 GB). Table and BENCHSCALE lines at the end; logs in WORK/logs.
 set -euo pipefail
@@ -25,9 +28,10 @@ source_dir="data/aclImdb"
 while [ $# -gt 0 ]; do
   case "$1" in
     --master) master="$2"; shift 2 ;;
+    --driver-memory) export REVIEWNET_DRIVER_MEMORY="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --source) source_dir="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --*) echo "bench-scale: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -107,6 +111,17 @@ train_step() { # N
   [ -n "$eval_seconds" ] && echo "BENCHSCALE step=evaluate corpus=$n reviews=$((n / 2)) seconds=$eval_seconds" | tee -a "$results"
   true
 }
+
+# every train:N needs prepare:N's output: say so now rather than after the steps before it
+prepared_sizes=" "
+for step in "$@"; do
+  n="${step#*:}"
+  case "$step" in
+    prepare:*) prepared_sizes="$prepared_sizes$n " ;;
+    train:*) [[ "$prepared_sizes" == *" $n "* || -d "$work/prepared-parquet-$n" ]] \
+      || { echo "bench-scale: train:$n needs prepare:$n before it (or $work/prepared-parquet-$n)" >&2; exit 2; } ;;
+  esac
+done
 
 for step in "$@"; do
   kind="${step%%:*}"; n="${step#*:}"

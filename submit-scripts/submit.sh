@@ -88,7 +88,7 @@ app_resource="${REVIEWNET_APP_JAR:-$app_jar}"
 
 if [[ "$master" != local* ]]; then
   # Kryo with ND4J's registrator for the arrays Spark ships between driver and executors; site settings travel along.
-  has_option spark.serializer || spark_args+=(--conf spark.serializer=org.apache.spark.serializer.KryoSerializer
+  has_setting spark.serializer || spark_args+=(--conf spark.serializer=org.apache.spark.serializer.KryoSerializer
     --conf 'spark.kryo.registrator=reviewnet.train.BulkNDArraySerializer$Registrator')
   files="$job_file"
   [ -f "$REVIEWNET_HOME/conf/application.conf" ] && files="$files,$REVIEWNET_HOME/conf/application.conf"
@@ -108,9 +108,9 @@ if [ "$deploy_mode" = cluster ]; then
            java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
     opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
   done
-  has_option spark.driver.extraJavaOptions || spark_args+=(--conf "spark.driver.extraJavaOptions=$opens")
+  has_setting spark.driver.extraJavaOptions || spark_args+=(--conf "spark.driver.extraJavaOptions=$opens")
   # standalone: wait for the driver, so that the exit status and the log of this script are the job's
-  [[ "$master" == spark://* ]] && ! has_option spark.standalone.submit.waitAppCompletion \
+  [[ "$master" == spark://* ]] && ! has_setting spark.standalone.submit.waitAppCompletion \
     && spark_args+=(--conf spark.standalone.submit.waitAppCompletion=true)
   app_args=(-)
 fi

@@ -1,12 +1,9 @@
 package reviewnet;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.stream.Stream;
@@ -15,15 +12,14 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.SparkConf;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 import reviewnet.jobs.Job.PathSetting;
+import reviewnet.testing.MainRun;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,28 +62,6 @@ class ClusterPreflightTest {
         }
     }
 
-    record Outcome(int status, String printed, double seconds) {
-    }
-
-    static Outcome main(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        long started = System.nanoTime();
-        int status;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            status = new CommandLine(new Main()).execute(args);
-        } finally {
-            System.setErr(saved);
-        }
-        return new Outcome(status, err.toString(StandardCharsets.UTF_8), (System.nanoTime() - started) / 1e9);
-    }
-
-    static void assertNoSparkSession() {
-        assertTrue(SparkSession.getDefaultSession().isEmpty()
-                || SparkSession.getDefaultSession().get().sparkContext().isStopped(), "no Spark session is running");
-    }
-
     static Stream<Arguments> missingInputs() {
         return Stream.of(
                 arguments("reviewnet.input.path", "/no/such/aclImdb", List.of("jobs/prepare.conf")),
@@ -103,12 +77,12 @@ class ClusterPreflightTest {
         args.addAll(List.of(key + "=" + nameNode + path, "reviewnet.prepared.path=" + nameNode + "/prepared",
                 "reviewnet.output.path=" + nameNode + "/output", "reviewnet.retrain.registry=" + nameNode + "/registry",
                 "reviewnet.predict.output.path=" + nameNode + "/predictions"));
-        Outcome run = main(args.toArray(new String[0]));
+        MainRun run = MainRun.of(args.toArray(new String[0]));
         assertEquals(2, run.status(), run.printed());
         assertEquals("reviewnet: bad input: input path " + nameNode + path + " does not exist (" + key + ")",
                 run.printed().strip());
         assertTrue(run.seconds() < 10, run.seconds() + " s");
-        assertNoSparkSession();
+        MainRun.assertNoSparkSession();
     }
 
     @Test
@@ -124,7 +98,7 @@ class ClusterPreflightTest {
 
     @Test
     void anUnreachableNameNodeExitsWithStatusTwoWithinSeconds() {
-        Outcome input = main("jobs/prepare.conf", "reviewnet.input.path=hdfs://127.0.0.1:1/x");
+        MainRun input = MainRun.of("jobs/prepare.conf", "reviewnet.input.path=hdfs://127.0.0.1:1/x");
         assertEquals(2, input.status(), input.printed());
         assertEquals("reviewnet: cluster problem: cannot reach the file system of reviewnet.input.path="
                 + "hdfs://127.0.0.1:1/x (ConnectException: Connection refused): is its NameNode (or store) up, and are "
@@ -132,26 +106,26 @@ class ClusterPreflightTest {
         assertTrue(input.seconds() < 10, input.seconds() + " s");
 
         // an output: today's jobs would only notice after training
-        Outcome output = main("jobs/compare.conf", "reviewnet.input.path=" + nameNode + "/corpus/aclImdb",
+        MainRun output = MainRun.of("jobs/compare.conf", "reviewnet.input.path=" + nameNode + "/corpus/aclImdb",
                 "reviewnet.output.path=hdfs://127.0.0.1:1/out");
         assertEquals(2, output.status(), output.printed());
         assertTrue(output.printed().contains("cannot reach the file system of reviewnet.output.path="
                 + "hdfs://127.0.0.1:1/out (ConnectException: Connection refused)"), output.printed());
         assertTrue(output.seconds() < 10, output.seconds() + " s");
-        assertNoSparkSession();
+        MainRun.assertNoSparkSession();
     }
 
     @Test
     void aNameNodeThatNeverAnswersExitsWithStatusTwoAfterTheIpcTimeout() {
         String prepared = "hdfs://127.0.0.1:" + silent.getLocalPort() + "/prepared";
-        Outcome run = main("jobs/prepare.conf", "reviewnet.input.path=" + nameNode + "/corpus/aclImdb",
+        MainRun run = MainRun.of("jobs/prepare.conf", "reviewnet.input.path=" + nameNode + "/corpus/aclImdb",
                 "reviewnet.prepared.path=" + prepared);
         assertEquals(2, run.status(), run.printed());
         assertTrue(run.printed().strip().startsWith("reviewnet: cluster problem: cannot reach the file system of "
                 + "reviewnet.prepared.path=" + prepared + " (SocketTimeoutException: 5000 millis timeout"), run.printed());
         assertEquals(1, run.printed().strip().lines().count(), run.printed());
         assertTrue(run.seconds() >= 4.5 && run.seconds() < 12, run.seconds() + " s");
-        assertNoSparkSession();
+        MainRun.assertNoSparkSession();
     }
 
     @Test

@@ -1,14 +1,10 @@
 package reviewnet;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
+import reviewnet.testing.MainRun;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,19 +33,9 @@ class MainTest {
     @ParameterizedTest
     @MethodSource("badInvocations")
     void badSettingsExitWithStatusTwoBeforeSparkStarts(String[] args, String message) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            status = new CommandLine(new Main()).execute(args);
-        } finally {
-            System.setErr(saved);
-        }
-        String printed = err.toString(StandardCharsets.UTF_8);
-        assertEquals(2, status, printed);
-        assertTrue(printed.contains(message), printed);
-        assertTrue(SparkSession.getDefaultSession().isEmpty()
-                || SparkSession.getDefaultSession().get().sparkContext().isStopped(), "no Spark session is running");
+        MainRun run = MainRun.of(args);
+        assertEquals(2, run.status(), run.printed());
+        assertTrue(run.printed().contains(message), run.printed());
+        MainRun.assertNoSparkSession();
     }
 }

@@ -1,5 +1,6 @@
 package reviewnet.baseline;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -17,6 +18,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import reviewnet.config.BaselineSettings;
 import reviewnet.eval.Metrics;
+import reviewnet.eval.Scores;
+import reviewnet.eval.SplitMetrics;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -72,16 +75,19 @@ public final class TfidfLogisticRegression {
                         col("label").cast("float").as("label"));
     }
 
-    /** Metrics of the model on labelled rows, computed by {@link Metrics#of} like every network's. */
+    /** Metrics of the model on labelled rows, computed by {@link SplitMetrics} like every network's. */
     public static Metrics evaluate(PipelineModel model, Dataset<Row> test) {
         long started = System.nanoTime();
-        List<Row> scored = probabilities(model, test).collectAsList();
-        float[] p = new float[scored.size()];
-        float[] y = new float[scored.size()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) scored.get(i).getDouble(0);
-            y[i] = scored.get(i).getFloat(1);
-        }
-        return Metrics.of(p, y, (System.nanoTime() - started) / 1e9);
+        return SplitMetrics.of(probabilities(model, test).toJavaRDD().mapPartitions(rows -> {
+            List<Row> all = new ArrayList<>();
+            rows.forEachRemaining(all::add);
+            float[] p = new float[all.size()];
+            float[] y = new float[all.size()];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = (float) all.get(i).getDouble(0);
+                y[i] = all.get(i).getFloat(1);
+            }
+            return List.of(new Scores(p, y)).iterator();
+        }), started);
     }
 }

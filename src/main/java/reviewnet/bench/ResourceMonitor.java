@@ -9,6 +9,7 @@ import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.management.Notification;
@@ -27,8 +28,8 @@ import scala.collection.JavaConverters;
  * What one job costs in memory and output, for the scale benchmark ({@code submit-scripts/bench-scale.sh}), logged as
  * one {@code RESOURCES} line when the job ends:
  * <ul>
- *   <li>{@code driver_heap_peak_mb}: the driver JVM's largest heap in use (the sum of the heap pools' peaks, an upper
- *   bound, that grows towards -Xmx whenever the collector is lazy);</li>
+ *   <li>{@code driver_heap_peak_mb}: the driver JVM's largest heap in use, i.e. the largest total right before a
+ *   garbage collection (or at the end); it grows towards -Xmx whenever the collector is lazy;</li>
  *   <li>{@code driver_live_heap_peak_mb}: the largest heap still in use right after a garbage collection: what the
  *   driver actually holds, the number that must stay flat as the corpus grows;</li>
  *   <li>{@code executor_heap_peak_mb}: the largest executor JVM heap Spark's executor metrics saw (on a local master
@@ -41,16 +42,12 @@ import scala.collection.JavaConverters;
 public final class ResourceMonitor implements AutoCloseable {
     private final long start = System.nanoTime();
     private final AtomicLong livePeak = new AtomicLong();
+    private final AtomicLong usedPeak = new AtomicLong();
     private final LongAdder taskBytesWritten = new LongAdder();
     private final List<Runnable> detach = new ArrayList<>();
     private final long fsBytesBefore = fsBytesWritten();
 
     private ResourceMonitor() {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                pool.resetPeakUsage();
-            }
-        }
         NotificationListener listener = this::afterGc;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
@@ -91,36 +88,24 @@ public final class ResourceMonitor implements AutoCloseable {
         }
         GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-        long used = 0;
-        for (MemoryUsage usage : info.getGcInfo().getMemoryUsageAfterGc().values()) {
-            used += usage.getUsed();
-        }
-        long heapUsed = used - nonHeapUsed(info);
-        livePeak.accumulateAndGet(heapUsed, Math::max);
+        usedPeak.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageBeforeGc()), Math::max);
+        livePeak.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageAfterGc()), Math::max);
     }
 
-    /** After-GC usage also lists non-heap pools (metaspace, code cache): they are not the driver's data. */
-    private static long nonHeapUsed(GarbageCollectionNotificationInfo info) {
+    /** The heap pools' total in a GC's usage map, which lists non-heap pools (metaspace, code cache) too. */
+    private static long heapUsed(Map<String, MemoryUsage> usage) {
         long used = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.NON_HEAP) {
-                MemoryUsage after = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
-                if (after != null) {
-                    used += after.getUsed();
-                }
+            MemoryUsage pooled = pool.getType() == MemoryType.HEAP ? usage.get(pool.getName()) : null;
+            if (pooled != null) {
+                used += pooled.getUsed();
             }
         }
         return used;
     }
 
-    private static long heapPeak() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak;
+    private long heapPeak() {
+        return Math.max(usedPeak.get(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
 
     private static long fsBytesWritten() {

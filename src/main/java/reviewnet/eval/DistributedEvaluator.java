@@ -1,6 +1,5 @@
 package reviewnet.eval;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -10,7 +9,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.evaluation.classification.ROC;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -21,8 +19,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * (threshold 0.5 on the sigmoid output), exact ROC AUC and the mean binary cross-entropy.
  *
  * <p>Each partition builds the network once from the broadcast configuration and parameters, runs forward passes of
- * at most {@code batchSize} reviews and sends back only its probabilities and labels (8 bytes per review); the metrics
- * are then computed once on the driver ({@link Metrics#of}).
+ * at most {@code batchSize} reviews and keeps only its probabilities and labels (8 bytes per review) as one
+ * {@link Scores} block; {@link SplitMetrics} computes the metrics from the blocks (on the driver, {@link Metrics#of},
+ * up to {@link SplitMetrics#DRIVER_LIMIT} reviews; on the executors beyond).
  * This replaces DL4J's {@code SparkDl4jMultiLayer.doEvaluation}, whose per-JVM evaluation threads, re-batching
  * iterator and per-batch metric updates cost 1–3 s per evaluation of 25,000 reviews on top of the forward passes
  * (measured with {@code submit-scripts/profile-minibatch.sh} against the bench's {@code eval_seconds}).
@@ -39,41 +38,11 @@ public final class DistributedEvaluator {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(test.context());
         Broadcast<String> conf = jsc.broadcast(network.getLayerWiseConfigurations().toJson());
         Broadcast<INDArray> params = jsc.broadcast(network.params().dup());
-        List<Scores> parts;
         try {
-            parts = test.mapPartitions(new ScorePartition(conf, params, batchSize)).collect();
+            return SplitMetrics.of(test.mapPartitions(new ScorePartition(conf, params, batchSize)), started);
         } finally {
             conf.destroy();
             params.destroy();
-        }
-        int n = 0;
-        for (Scores s : parts) {
-            n += s.probabilities.length;
-        }
-        if (n == 0) {
-            throw new IllegalArgumentException("the test split has no reviews to evaluate");
-        }
-        float[] p = new float[n];
-        float[] y = new float[n];
-        int at = 0;
-        for (Scores s : parts) {
-            System.arraycopy(s.probabilities, 0, p, at, s.probabilities.length);
-            System.arraycopy(s.labels, 0, y, at, s.labels.length);
-            at += s.probabilities.length;
-        }
-        return Metrics.of(p, y, (System.nanoTime() - started) / 1e9);
-    }
-
-    /** One partition's sigmoid outputs and labels, in the same order (a class, not a record: Spark's Kryo 4 cannot
-     *  write records). */
-    static final class Scores implements Serializable {
-        private static final long serialVersionUID = 1L;
-        final float[] probabilities;
-        final float[] labels;
-
-        Scores(float[] probabilities, float[] labels) {
-            this.probabilities = probabilities;
-            this.labels = labels;
         }
     }
 

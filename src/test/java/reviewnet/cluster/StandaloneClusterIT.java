@@ -144,7 +144,7 @@ class StandaloneClusterIT extends SparkTest {
         }
         Thread.sleep(200);
         assertTrue(done && process.exitValue() == 0, "the job failed; last lines of " + log + ":\n"
-                + tail(log, 40));
+                + Logs.tail(log, 40));
     }
 
     @Test
@@ -192,8 +192,9 @@ class StandaloneClusterIT extends SparkTest {
                 });
         finish(job, log);
         assertEquals(1, killed.size(), "an executor JVM was killed with SIGKILL during training");
-        assertTrue(tail(log, 100000).contains("ExecutorLost") || tail(log, 100000).contains("lost executor")
-                || tail(log, 100000).contains("Lost executor"), "the driver noticed the lost executor");
+        String driverLog = Files.readString(log);
+        assertTrue(driverLog.contains("ExecutorLost") || driverLog.contains("lost executor")
+                || driverLog.contains("Lost executor"), "the driver noticed the lost executor");
         List<Row> rows = spark.read().parquet(run.resolve("out-2/results").toString()).collectAsList();
         assertEquals(1, rows.size(), "exactly one row for conv");
         assertEquals(1, rows.stream().map(r -> r.getString(r.fieldIndex("run_id"))).distinct().count());
@@ -308,10 +309,5 @@ class StandaloneClusterIT extends SparkTest {
                     .forEach(names::add);
             return names;
         }
-    }
-
-    static String tail(Path log, int lines) throws IOException {
-        List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of();
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 }

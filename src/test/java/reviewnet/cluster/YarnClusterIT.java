@@ -248,14 +248,14 @@ class YarnClusterIT extends SparkTest {
         if (!done) {
             process.destroyForcibly();
         }
-        assertTrue(done, "no answer within 300 s:\n" + tail(run.resolve(log), 40));
+        assertTrue(done, "no answer within 300 s:\n" + Logs.tail(run.resolve(log), 40));
         return process.exitValue();
     }
 
     static void submitOk(String deployMode, String log, String jobFile, String... overrides) throws Exception {
         int status = submit(deployMode, log, jobFile, overrides);
         assertEquals(0, status, "the " + deployMode + "-mode submission of " + jobFile + " failed:\n"
-                + tail(run.resolve(log), 60) + "\n--- container logs:\n" + containerErrors());
+                + Logs.tail(run.resolve(log), 60) + "\n--- container logs:\n" + containerErrors());
     }
 
     @Test
@@ -274,11 +274,11 @@ class YarnClusterIT extends SparkTest {
         double auc = row.getDouble(row.fieldIndex("auc"));
         assertTrue(accuracy > 0.5 && accuracy <= 1 && auc > 0.55, "better than chance: accuracy " + accuracy
                 + ", AUC " + auc);
-        assertTrue(containerLog("SparkContext: Running Spark version").contains("reusing the prepared data in hdfs://"),
+        String driverLog = containerLog("SparkContext: Running Spark version");
+        assertTrue(driverLog.contains("reusing the prepared data in hdfs://"),
                 "the driver on YARN read the prepared data from HDFS");
         assertTrue(hasFileEndingWith("/reviewnet/out/charts", ".png"), "the chart is written to HDFS");
         // the driver ran in a YARN container (cluster mode), with authentication: YARN handed out the secret
-        String driverLog = containerLog("SparkContext: Running Spark version");
         assertTrue(driverLog.contains("authentication enabled"), "spark.authenticate=true on YARN");
     }
 
@@ -365,10 +365,5 @@ class YarnClusterIT extends SparkTest {
             out.append(e);
         }
         return out.toString();
-    }
-
-    static String tail(Path log, int lines) throws IOException {
-        List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of();
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 }
