@@ -1,5 +1,6 @@
 package reviewnet.train;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -80,31 +81,51 @@ public final class DataSets {
                 Nd4j.create(labels, new long[] {rows.size(), 1}));
     }
 
-    /** Groups a partition's rows into minibatches, lazily. */
-    private static final class Batcher implements Iterator<DataSet> {
+    /**
+     * Groups a partition's rows into minibatches of {@code batchSize}, lazily. A tail of at most half a minibatch
+     * joins the partition's last minibatch instead of being one of its own (with 32: a tail of 1 to 16 reviews makes
+     * that minibatch 33 to 48 reviews; 17 to 31 stay a minibatch). A minibatch of one review was what made the gru's
+     * training loss rise with the pipeline before ec5f690 (DL4J's export cut partitions of 243 and 257 reviews into
+     * minibatches and left one of a single review; without that review the loss fell), so none is made here.
+     */
+    static final class Batcher implements Iterator<DataSet> {
         private final Iterator<Row> rows;
         private final int batchSize;
+        private final int joiningTail;
         private final Features features;
+        private final ArrayDeque<Row> ahead = new ArrayDeque<>();
 
         Batcher(Iterator<Row> rows, int batchSize, Features features) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("minibatch size must be positive, got " + batchSize);
+            }
             this.rows = rows;
             this.batchSize = batchSize;
+            this.joiningTail = batchSize / 2;
             this.features = features;
         }
 
         @Override
         public boolean hasNext() {
-            return rows.hasNext();
+            return !ahead.isEmpty() || rows.hasNext();
         }
 
         @Override
         public DataSet next() {
-            if (!rows.hasNext()) {
+            if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            List<Row> batch = new ArrayList<>(batchSize);
-            while (batch.size() < batchSize && rows.hasNext()) {
-                batch.add(rows.next());
+            List<Row> batch = new ArrayList<>(batchSize + joiningTail);
+            while (batch.size() < batchSize && hasNext()) {
+                batch.add(ahead.isEmpty() ? rows.next() : ahead.poll());
+            }
+            // look far enough ahead to know whether what is left is a tail of at most half a minibatch
+            while (ahead.size() <= joiningTail && rows.hasNext()) {
+                ahead.add(rows.next());
+            }
+            if (!rows.hasNext() && ahead.size() <= joiningTail) {
+                batch.addAll(ahead);
+                ahead.clear();
             }
             return minibatch(batch, features);
         }

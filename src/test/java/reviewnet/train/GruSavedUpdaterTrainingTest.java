@@ -22,12 +22,11 @@ import reviewnet.testing.SparkTest;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The conditions under which the gru's training loss was once reported to rise (0.693 -> 1.67): 500 reviews, 4 epochs,
+ * The conditions under which the gru's training loss was reported to rise (0.693 -> 1.67): 500 reviews, 4 epochs,
  * 2 workers, averaging every 2 minibatches, export approach, Adam state kept across averaging rounds
- * (save-updater=true). With the current code the loss falls (0.693 -> 0.47..0.50 in 4 runs here). The loss is
- * computed on the driver, not with {@code SparkDl4jMultiLayer.calculateScore}: that broadcasts the network's live
- * parameter array, and Spark closes AutoCloseable broadcast values when it cleans the broadcast up, which on a local
- * master releases the parameters of a network that is still being trained.
+ * (save-updater=true). The cause was a minibatch of one review at the end of a partition (see
+ * {@code DataSets.Batcher}, which no longer makes one, and {@code BatcherTest}); here the loss falls. The loss is
+ * computed on the driver.
  */
 class GruSavedUpdaterTrainingTest extends SparkTest {
     @TempDir
