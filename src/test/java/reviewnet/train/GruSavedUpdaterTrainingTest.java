@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The conditions under which the gru's training loss was reported to rise (0.693 -> 1.67): 500 reviews, 4 epochs,
  * 2 workers, averaging every 2 minibatches, export approach, Adam state kept across averaging rounds
- * (save-updater=true). The cause was a minibatch of one review at the end of a partition (see
- * {@code DataSets.Batcher}, which no longer makes one, and {@code BatcherTest}); here the loss falls (0.6931 -> 0.51).
+ * (save-updater=true). The rise was triggered by a minibatch of one review at the end of a partition in the
+ * pipeline before ec5f690 (see {@code DataSets.Batcher}, which no longer makes one, {@code BatcherTest}, and
+ * submit-scripts/investigations/gru-oddity); here the loss falls (0.6931 -> 0.51).
  * Until now this test averaged gru every 10 minibatches (its own default overrode the 2 asked for). The loss is
  * computed on the driver.
  */
