@@ -138,7 +138,7 @@ echo
 printf '%-16s %10s %10s %9s %10s %10s %10s %10s %14s\n' step corpus reviews seconds reviews/s \
   heap_peak live_peak exec_peak bytes_written
 grep '^BENCHSCALE step=[a-z-]* ' "$results" | grep 'driver_heap_peak_mb' | while read -r line; do
-  f() { echo "$line" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
+  f() { field "$line" "$1"; }
   printf '%-16s %10s %10s %9s %10s %8sMB %8sMB %8sMB %14s\n' "$(f step)" "$(f corpus)" "$(f reviews)" "$(f seconds)" \
     "$(f reviews_per_second)" "$(f driver_heap_peak_mb)" "$(f driver_live_heap_peak_mb)" "$(f executor_heap_peak_mb)" \
     "$(( $(f task_bytes_written) > $(f driver_fs_bytes_written) ? $(f task_bytes_written) : $(f driver_fs_bytes_written) ))"

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -222,17 +223,18 @@ public final class ClusterPreflight {
 
     /** The client authenticated and the server refused its secret (SASL DIGEST-MD5 or Spark's auth protocol). */
     static boolean secretRejected(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof javax.security.sasl.SaslException) {
-                return true;
-            }
-        }
-        return chainMentions(failure, "SaslException") || chainMentions(failure, "Authentication failed.");
+        return anyCause(failure, t -> t instanceof javax.security.sasl.SaslException)
+                || chainMentions(failure, "SaslException") || chainMentions(failure, "Authentication failed.");
     }
 
     private static boolean chainMentions(Throwable failure, String text) {
+        return anyCause(failure, t -> t.getMessage() != null && t.getMessage().contains(text));
+    }
+
+    /** {@code failure} or one of its causes passes {@code test}. */
+    private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains(text)) {
+            if (test.test(t)) {
                 return true;
             }
         }
@@ -241,13 +243,8 @@ public final class ClusterPreflight {
 
     /** Connection refused, no route, unknown host, a timeout: the file system is not there to ask. */
     static boolean unreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SocketException || t instanceof SocketTimeoutException
-                    || t instanceof UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(failure, t -> t instanceof SocketException || t instanceof SocketTimeoutException
+                || t instanceof UnknownHostException);
     }
 
     /** The innermost cause in one line: its class and the first sentence of its message. */

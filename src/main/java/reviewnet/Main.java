@@ -61,8 +61,8 @@ public final class Main implements Callable<Integer> {
             System.err.println("reviewnet: invalid configuration: " + e.getMessage());
             return BAD_INPUT;
         }
-        LOG.info("running job '{}' from {}", config.getString("reviewnet.job"), jobFile);
         String name = config.getString("reviewnet.job");
+        LOG.info("running job '{}' from {}", name, jobFile);
         try (SparkSession spark = SparkSessions.create(SparkSettings.from(config), job);
              ResourceMonitor resources = ResourceMonitor.start().watch(spark.sparkContext())) {
             job.execute(spark);

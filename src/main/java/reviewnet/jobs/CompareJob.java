@@ -42,6 +42,11 @@ public final class CompareJob implements Job {
 
     @Override
     public List<PathSetting> paths() {
+        return paths(settings);
+    }
+
+    /** Prepare's paths and the output folder. */
+    static List<PathSetting> paths(CompareSettings settings) {
         List<PathSetting> paths = new ArrayList<>(PrepareJob.paths(settings.prepare()));
         paths.add(PathSetting.other("reviewnet.output.path", settings.paths().output()));
         return paths;

@@ -87,8 +87,7 @@ public final class RetrainJob implements Job {
 
     @Override
     public List<PathSetting> paths() {
-        List<PathSetting> paths = new ArrayList<>(PrepareJob.paths(settings.compare().prepare()));
-        paths.add(PathSetting.other("reviewnet.output.path", settings.compare().paths().output()));
+        List<PathSetting> paths = new ArrayList<>(CompareJob.paths(settings.compare()));
         paths.add(PathSetting.other("reviewnet.retrain.registry", settings.registry()));
         return paths;
     }

@@ -66,6 +66,6 @@ class GruSavedUpdaterTrainingTest extends SparkTest {
         double after = trained.network().getNetwork().score(all, false);
         System.out.printf("gru, export, save-updater, 2 workers, averaging every 2: training loss %.4f -> %.4f%n",
                 before, after);
-        assertTrue(after < before - 0.02, "training loss " + before + " -> " + after);
+        assertTrue(after < before - 0.05, "training loss " + before + " -> " + after);
     }
 }

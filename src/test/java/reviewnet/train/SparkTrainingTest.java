@@ -64,7 +64,7 @@ class SparkTrainingTest extends SparkTest {
         DistributedTrainer.Trained trained;
         try (TrainingData data = TrainingData.stage(jsc, rows, Features.WORDS, settings.train(), approach, 2,
                 stagingDir)) {
-            // 2000 reviews in minibatches of 32, cut per partition (2 partitions: a tail under 16 joins the last
+            // 2000 reviews in minibatches of 32, cut per partition (2 partitions: a tail of at most 16 joins the last
             // minibatch, a longer one is a minibatch of its own)
             assertTrue(data.minibatches() >= 62 && data.minibatches() <= 64, "minibatches: " + data.minibatches());
             trained = new DistributedTrainer(settings.train()).train(jsc, name, conf, data, trainRows, null);
