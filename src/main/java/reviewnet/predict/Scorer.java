@@ -40,6 +40,7 @@ import reviewnet.sequence.SequencePadder;
 import reviewnet.config.BigramSettings;
 import reviewnet.config.ModelSettings;
 import reviewnet.nn.Architectures;
+import reviewnet.nn.layers.FoldedInference;
 import reviewnet.train.Features;
 import reviewnet.vocab.BigramHasher;
 import reviewnet.text.LuceneTokenizer;
@@ -203,6 +204,7 @@ public final class Scorer {
         }
         MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model.value()),
                 false);
+        FoldedInference folded = FoldedInference.of(network);    // lstm, gru: as the evaluation scores them
         List<Row> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>(batchSize);
         while (rows.hasNext()) {
@@ -212,7 +214,8 @@ public final class Scorer {
                 for (int i = 0; i < batch.size(); i++) {
                     f.fill(batch.get(i), 2, features, i * width);
                 }
-                INDArray p = network.output(Nd4j.create(features, new long[]{batch.size(), width}), false);
+                INDArray x = Nd4j.create(features, new long[]{batch.size(), width});
+                INDArray p = folded != null ? folded.output(x) : network.output(x, false);
                 for (int i = 0; i < batch.size(); i++) {
                     double probability = p.getDouble(i, 0);
                     out.add(RowFactory.create(batch.get(i).getString(0), batch.get(i).getString(1), probability,
