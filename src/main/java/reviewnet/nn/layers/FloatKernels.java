@@ -7,12 +7,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Element-wise kernels of the float inference forward passes of our recurrent layers, on Java arrays.
  *
- * <p>Why: in ND4J 1.0.0-M2 a legacy {@code Tanh} or {@code Sigmoid} op costs 3–5 ns per element (scalar {@code powf}
- * / {@code expf} per element) and a pairwise op about 1 ns per element, so at inference with a minibatch of 256 the
- * element-wise work of an LSTM step cost more than its gemm (measured with {@code submit-scripts/profile-minibatch.sh}
- * under async-profiler: legacy Tanh/Sigmoid and their {@code powf}/{@code expf} about 37% of an LSTM forward pass,
- * the gemms 13%). The simple counted loops below are compiled to SIMD code by HotSpot's C2 (one operation per loop,
- * unit stride, no calls), 0.1–0.3 ns per element.
+ * <p>Why: in ND4J 1.0.0-M2 a legacy {@code Tanh} or {@code Sigmoid} op costs 3–5 ns per element (a scalar
+ * {@code powf} or {@code expf} each) and a pairwise op about 1 ns, so at inference with 256 reviews per pass the
+ * element-wise work of an LSTM step cost more than its gemm: {@code PROFILE=1 submit-scripts/profile-minibatch.sh
+ * --architectures lstm --fit-only} at b528277 put legacy Tanh/Sigmoid with their {@code powf}/{@code expf} at about
+ * 37% of the inference samples and the gemms at 13%. The simple counted loops below (one operation per loop, unit
+ * stride, no calls) are compiled to SIMD code by HotSpot's C2: 0.1–0.3 ns per element.
  *
  * <p>tanh: the argument is clamped to [-9, 9] (|tanh(±9) − (±1)| = 3.0e-8, below half an ulp of 1.0f), halved, put
  * through the [7/6] Padé approximant of tanh (the 7th convergent of Lambert's continued fraction,

@@ -15,11 +15,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * inputs and the bias under the weights.
  *
  * <p>Why in chunks: the whole-sequence projection of the training pass is a {@code [4n, T·mb]} array, 52 MB for an
- * LSTM at T = 100 and 256 reviews per forward pass, plus its 13 MB input copy. DL4J's working-memory workspace only
- * settles after several passes, so until then such arrays are fresh allocations, and on this project's 2-core machines
- * every first touch of a fresh page is a costly page fault (126,624 faults and 1.6 s of system time for 30 LSTM passes
- * of 256 reviews with the whole-sequence arrays; {@code FloatInferenceBench}). Chunks of 2,048 pairs (4 MB) keep the
- * gemm efficient and the memory small.
+ * LSTM at T = 100 and 256 reviews per forward pass, plus a 13 MB regrouped copy of the input. DL4J's working-memory
+ * workspace only settles after several passes, so until then such arrays are fresh allocations whose pages fault on
+ * first touch, which is slow on this project's virtual machines. Chunks of 2,048 pairs (4 MB) keep the gemm efficient
+ * and the memory small.
  */
 final class InputProjection implements StepInputs {
     static final int COLUMNS = 2048;
