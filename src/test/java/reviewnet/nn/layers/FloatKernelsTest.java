@@ -12,7 +12,7 @@ class FloatKernelsTest {
 
     @Test
     void tanhAndSigmoidAreAccurateToAFewUlpEverywhere() {
-        int count = 4_000_001;
+        int count = 400_001;   // a step of 1e-4
         float[] x = new float[count];
         for (int i = 0; i < count; i++) {
             x[i] = -20f + 40f * i / (count - 1);
