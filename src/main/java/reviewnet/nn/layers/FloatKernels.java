@@ -1,18 +1,22 @@
 package reviewnet.nn.layers;
 
 import java.nio.FloatBuffer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Element-wise kernels of the float inference forward passes of our recurrent layers, on Java arrays.
  *
- * <p>Why: in ND4J 1.0.0-M2 a legacy {@code Tanh} or {@code Sigmoid} op costs 3–5 ns per element (a scalar
- * {@code powf} or {@code expf} each) and a pairwise op about 1 ns, so at inference with 256 reviews per pass the
- * element-wise work of an LSTM step cost more than its gemm: {@code PROFILE=1 submit-scripts/profile-minibatch.sh
- * --architectures lstm --fit-only} at b528277 put legacy Tanh/Sigmoid with their {@code powf}/{@code expf} at about
- * 37% of the inference samples and the gemms at 13%. The simple counted loops below (one operation per loop, unit
- * stride, no calls) are compiled to SIMD code by HotSpot's C2: 0.1–0.3 ns per element.
+ * <p>Why: in ND4J 1.0.0-M2 a legacy {@code Tanh} or {@code Sigmoid} op calls a scalar {@code powf} or {@code expf}
+ * per element, so at inference with 256 reviews per pass the element-wise work of an LSTM step cost more than its
+ * gemm: {@code PROFILE=1 submit-scripts/profile-minibatch.sh --architectures lstm --fit-only --batches 60 --warmup 4}
+ * on 8f6ccb2 put legacy Tanh/Sigmoid with their {@code powf}/{@code expf} at about 37% of the inference samples and
+ * the gemms at 13%. The simple counted loops below (few operations per loop, unit stride, no calls) are compiled to
+ * SIMD code by HotSpot's C2.
  *
  * <p>tanh: the argument is clamped to [-9, 9] (|tanh(±9) − (±1)| = 3.0e-8, below half an ulp of 1.0f), halved, put
  * through the [7/6] Padé approximant of tanh (the 7th convergent of Lambert's continued fraction,
@@ -115,6 +119,27 @@ final class FloatKernels {
                 state[s + k] = carry ? prev[s + k] + mi * (state[s + k] - prev[s + k]) : mi * state[s + k];
             }
         }
+    }
+
+    /**
+     * The output of an example-major inference pass: all steps ({@code hSeq [T, mb, n]}) in the layer's format, with
+     * masked steps of a carried state set to 0, or the last step's states ({@code state [mb, n]}).
+     */
+    static INDArray output(INDArray hSeq, INDArray state, INDArray maskArray, boolean seq, boolean carry, boolean nwc,
+                           LayerWorkspaceMgr mgr) {
+        INDArray out;
+        if (seq) {
+            INDArray view = nwc ? hSeq.permute(1, 0, 2) : hSeq.permute(1, 2, 0);
+            out = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, view.shape(), 'c');
+            out.assign(view);
+            if (maskArray != null && carry) {
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(out, maskArray.castTo(DataType.FLOAT), out, 0, nwc ? 1 : 2));
+            }
+        } else {
+            out = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, state.shape(), 'c');
+            out.assign(state);
+        }
+        return out;
     }
 
     /** An array's buffer as floats, index 0 = the array's first element (ND4J keeps a view's offset in its buffer). */

@@ -388,8 +388,8 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
     /**
      * Inference in float (standard activations only): the recurrence of {@link #forward}'s loop, example-major
      * ({@code [mb, ·]} blocks, the layout of the output), with the element-wise work of each step on Java arrays
-     * ({@link FloatKernels}: 0.1–0.3 ns per element against 1–5 ns for ND4J 1.0.0-M2's legacy ops) and the gemms in
-     * ND4J. The input projections (with the bias) come a few steps at a time ({@link InputProjection}).
+     * ({@link FloatKernels}: SIMD loops, where ND4J 1.0.0-M2's legacy ops call powf/expf per element) and the gemms
+     * in ND4J. The input projections (with the bias) come a few steps at a time ({@link InputProjection}).
      */
     private Fwd floatInference(Fwd f, StepInputs projection, INDArray rb, INDArray prevState, boolean seq,
                                boolean carry, boolean nwc, ArrayType tmpType, LayerWorkspaceMgr mgr) {
@@ -448,18 +448,7 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
             }
         }
         f.lastState = state.transpose();                                               // [n, mb], as forward's
-        if (seq) {
-            // [T, mb, n] -> the output layout; masked steps of a carried state output 0
-            INDArray view = nwc ? hSeq.permute(1, 0, 2) : hSeq.permute(1, 2, 0);
-            f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, view.shape(), 'c');
-            f.output.assign(view);
-            if (maskArray != null && carry) {
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(f.output, maskArray.castTo(DataType.FLOAT), f.output, 0, nwc ? 1 : 2));
-            }
-        } else {
-            f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{mb, n}, 'c');
-            f.output.assign(state);
-        }
+        f.output = FloatKernels.output(hSeq, state, maskArray, seq, carry, nwc, mgr);
         return f;
     }
 
