@@ -35,6 +35,99 @@ class GruRiseReplayTest extends SparkTest {
         return System.getProperty("replay." + k, d);
     }
 
+    static volatile DataSet ALL;
+    static final java.util.concurrent.ConcurrentHashMap<Long, Object> LAST = new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.util.concurrent.ConcurrentHashMap<Long, Double> PRELOSS = new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.util.concurrent.ConcurrentHashMap<Long, INDArray> PRE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static String norms(MultiLayerNetwork net) {
+        StringBuilder b = new StringBuilder();
+        INDArray st = net.getUpdater().getStateViewArray();
+        b.append(String.format("p|%.4f| st|%.4f| stmax %.4g", net.params().norm2Number().doubleValue(),
+                st == null ? Double.NaN : st.norm2Number().doubleValue(), st == null ? Double.NaN : st.amaxNumber().doubleValue()));
+        return b.toString();
+    }
+
+    static final class Probe implements org.deeplearning4j.spark.api.TrainingHook {
+        public void preUpdate(DataSet mb, org.deeplearning4j.nn.api.Model model) {
+            MultiLayerNetwork net = (MultiLayerNetwork) model;
+            long t = Thread.currentThread().getId();
+            if (LAST.put(t, net) != net) {
+                System.out.printf("PROBE t%d START iter=%d epoch=%d loss(all)=%.4f %s%n", t, net.getIterationCount(),
+                        net.getEpochCount(), net.clone().score(ALL, false), norms(net));
+            }
+            PRE.put(t, net.params().dup());
+            PRELOSS.put(t, net.clone().score(ALL, false));
+        }
+
+        public void postUpdate(DataSet mb, org.deeplearning4j.nn.api.Model model) {
+            MultiLayerNetwork net = (MultiLayerNetwork) model;
+            long t = Thread.currentThread().getId();
+            INDArray d = net.params().sub(PRE.get(t));
+            System.out.printf("PROBE t%d MB n=%d pos=%.3f fshape=%s fmask=%s lmask=%s iter=%d score=%.4f loss(all)=%.4f |dp|=%.4g maxdp=%.4g %s%n",
+                    t, mb.numExamples(), mb.getLabels().meanNumber().doubleValue(),
+                    java.util.Arrays.toString(mb.getFeatures().shape()),
+                    mb.getFeaturesMaskArray() == null ? "-" : java.util.Arrays.toString(mb.getFeaturesMaskArray().shape()),
+                    mb.getLabelsMaskArray() == null ? "-" : java.util.Arrays.toString(mb.getLabelsMaskArray().shape()),
+                    net.getIterationCount(), net.score(), net.clone().score(ALL, false), d.norm2Number().doubleValue(),
+                    d.amaxNumber().doubleValue(), norms(net));
+            double after = net.clone().score(ALL, false);
+            double pre = PRELOSS.get(t);
+            if (after - pre > 0.03) {
+                MultiLayerNetwork c = net.clone();
+                StringBuilder b = new StringBuilder();
+                for (double a : new double[] {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.5, 2.0}) {
+                    c.setParams(PRE.get(t).add(d.mul(a)));
+                    b.append(String.format(" %.1f:%.4f", a, c.score(ALL, false)));
+                }
+                System.out.printf("PROBE t%d JUMP pre %.4f after %.4f line%s%n", t, pre, after, b);
+                try {
+                    StringBuilder db = new StringBuilder();
+                    DataSet dall = new DataSet(ALL.getFeatures().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE),
+                            ALL.getLabels().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+                    for (double a : new double[] {0, 0.5, 1.0, 2.0}) {
+                        c.setParams(PRE.get(t).add(d.mul(a)));
+                        MultiLayerNetwork dn = c.convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+                        db.append(String.format(" %.1f:%.6f", a, dn.score(dall, false)));
+                    }
+                    System.out.printf("PROBE t%d JUMP double line%s%n", t, db);
+                } catch (RuntimeException ex) {
+                    System.out.println("PROBE double failed " + ex);
+                }
+                StringBuilder k = new StringBuilder();
+                long off = 0;
+                for (java.util.Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
+                    long n = e.getValue().length();
+                    INDArray part = org.nd4j.linalg.factory.Nd4j.zeros(d.dataType(), d.shape());
+                    part.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1), org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + n))
+                            .assign(d.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1), org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + n)));
+                    c.setParams(PRE.get(t).add(part));
+                    k.append(String.format(" %s(|d|=%.3g):%.4f", e.getKey(), part.norm2Number().doubleValue(), c.score(ALL, false)));
+                    off += n;
+                }
+                System.out.printf("PROBE t%d JUMP blocks%s%n", t, k);
+            }
+        }
+
+        @Override
+        public void preUpdate(org.nd4j.linalg.dataset.api.MultiDataSet mb, org.deeplearning4j.nn.api.Model model) {
+        }
+
+        @Override
+        public void postUpdate(org.nd4j.linalg.dataset.api.MultiDataSet mb, org.deeplearning4j.nn.api.Model model) {
+        }
+
+        @Override
+        public void preUpdate(org.nd4j.linalg.dataset.api.DataSet mb, org.deeplearning4j.nn.api.Model model) {
+            preUpdate((DataSet) mb, model);
+        }
+
+        @Override
+        public void postUpdate(org.nd4j.linalg.dataset.api.DataSet mb, org.deeplearning4j.nn.api.Model model) {
+            postUpdate((DataSet) mb, model);
+        }
+    }
+
     static double driverLoss(MultiLayerNetwork net, DataSet all) {
         return net.clone().score(all, false);
     }
@@ -104,6 +197,7 @@ class GruRiseReplayTest extends SparkTest {
         System.out.println("REPLAY rows=" + train.count() + " epochs=" + epochs + " workers=" + workers
                 + " saveUpdater=" + saveUpdater + " approach=" + approach + " ownLoop=" + ownLoop);
         DataSet all = DataSet.merge(new ArrayList<>(train.collect()));
+        ALL = all;
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TrainSettings ts = settings.train();
         int run = 0;
@@ -133,10 +227,15 @@ class GruRiseReplayTest extends SparkTest {
                             .exportDirectory(exportDir)
                             .rngSeed(ts.seed())
                             .build();
+                    if (java.util.Arrays.asList(prop("probe", "").split(",")).contains(name)) {
+                        master.addHook(new Probe());
+                    }
                     network = new SparkDl4jMultiLayer(jsc, conf, master);
                     try {
                         for (int e = 1; e <= epochs; e++) {
+                            System.out.println("PROBE epoch " + e + " " + name);
                             network.fit(train);
+                            System.out.printf("PROBE epoch %d end driver loss %.4f %s%n", e, driverLoss(network.getNetwork(), all), norms(network.getNetwork()));
                             per.append(String.format(" e%d: workers %.4f driver %.4f", e, network.getScore(),
                                     driverLoss(network.getNetwork(), all)));
                             if (scoreEachEpochSpark) {

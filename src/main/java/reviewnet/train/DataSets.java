@@ -84,9 +84,10 @@ public final class DataSets {
     /**
      * Groups a partition's rows into minibatches of {@code batchSize}, lazily. A tail of at most half a minibatch
      * joins the partition's last minibatch instead of being one of its own (with 32: a tail of 1 to 16 reviews makes
-     * that minibatch 33 to 48 reviews; 17 to 31 stay a minibatch). A minibatch of one review was what made the gru's
-     * training loss rise with the pipeline before ec5f690 (DL4J's export cut partitions of 243 and 257 reviews into
-     * minibatches and left one of a single review; without that review the loss fell), so none is made here.
+     * that minibatch 33 to 48 reviews; 17 to 31 stay a minibatch). A minibatch of one review would be a whole Adam
+     * step on one review's gradient, whose variance is 32 times a full minibatch's. (Issue 11 suspected the
+     * one-review minibatch that DL4J's export left before ec5f690 of making the gru's loss rise; the rise turned out
+     * to be a cliff of the loss surface, met with and without that minibatch: submit-scripts/investigations/gru-oddity.)
      */
     static final class Batcher implements Iterator<DataSet> {
         private final Iterator<Row> rows;

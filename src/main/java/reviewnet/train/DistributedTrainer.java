@@ -163,7 +163,9 @@ public final class DistributedTrainer {
                 jsc.clearJobGroup();
             }
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            LOG.info("{}: {} examples in {} s, {} examples/s, score {}", label, count,
+            // DL4J's score: the workers' mean loss on their last minibatch, computed before that minibatch's update,
+            // so it cannot show a rise that the last update itself causes (issue 11's gru: 0.38 here, 1.53 after)
+            LOG.info("{}: {} examples in {} s, {} examples/s, last-minibatch loss {}", label, count,
                     String.format("%.1f", epochSeconds), Math.round(count / epochSeconds),
                     String.format("%.4f", network.getScore()));
             if (validation != null) {

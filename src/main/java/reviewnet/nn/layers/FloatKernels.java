@@ -3,6 +3,7 @@ package reviewnet.nn.layers;
 import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.base.Preconditions;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
@@ -140,6 +141,17 @@ final class FloatKernels {
             out.assign(state);
         }
         return out;
+    }
+
+    /**
+     * A per-time-step mask {@code [mb, tLen]} as floats, row-major (example by example), after checking its shape;
+     * {@code layer} names the layer in the message.
+     */
+    static float[] mask(INDArray maskArray, long mb, long tLen, String layer) {
+        Preconditions.checkState(maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen,
+                "%s: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape", layer, mb,
+                tLen, maskArray);
+        return maskArray.castTo(DataType.FLOAT).dup('c').data().asFloat();
     }
 
     /** An array's buffer as floats, index 0 = the array's first element (ND4J keeps a view's offset in its buffer). */

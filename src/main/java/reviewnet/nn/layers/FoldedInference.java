@@ -59,8 +59,7 @@ public final class FoldedInference {
         }
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         INDArray wb;
-        if (layers[r] instanceof FusedLstmLayer lstm && lstm.getDataType() == DataType.FLOAT
-                && !lstm.layerConf().isReturnSequences()) {
+        if (layers[r] instanceof FusedLstmLayer lstm && lstm.foldable()) {
             wb = lstm.inputWeightsAndBias(ArrayType.FF_WORKING_MEM, mgr);
         } else if (layers[r] instanceof GRULayer gru && gru.foldable()) {
             wb = gru.inputWeightsAndBias(ArrayType.FF_WORKING_MEM, mgr);

@@ -354,7 +354,7 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
      * state): {@link FoldedInference}'s way in.
      */
     INDArray lastStep(StepInputs inputs, long mb, long tLen, LayerWorkspaceMgr mgr) {
-        Preconditions.checkState(dataType == DataType.FLOAT && !layerConf().isReturnSequences() && maskArray == null,
+        Preconditions.checkState(foldable() && maskArray == null,
                 "FusedLstm: folded inference needs float, the last step only and no mask");
         Fwd f = new Fwd();
         f.mb = mb;
@@ -364,6 +364,11 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         f.w = getParamWithNoise(FusedLstmParamInitializer.WEIGHT_KEY, false, mgr);
         f.rw = getParamWithNoise(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr);
         return floatInference(f, inputs, null, null, false, true, false, ArrayType.FF_WORKING_MEM, mgr).output;
+    }
+
+    /** Whether {@link FoldedInference} can run this layer. */
+    boolean foldable() {
+        return dataType == DataType.FLOAT && !layerConf().isReturnSequences();
     }
 
     /**
@@ -399,9 +404,7 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         float[] cPrev = null;
         float[] hPrev = null;
         if (maskArray != null) {
-            Preconditions.checkState(maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen,
-                    "FusedLstm: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape", mb, tLen, maskArray);
-            mask = maskArray.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            mask = FloatKernels.mask(maskArray, mb, tLen, "FusedLstm");
             m = new float[mb];
             cPrev = new float[nm];
             hPrev = new float[nm];

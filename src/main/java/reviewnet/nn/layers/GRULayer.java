@@ -367,8 +367,8 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
      * state): {@link FoldedInference}'s way in.
      */
     INDArray lastStep(StepInputs inputs, long mb, long tLen, LayerWorkspaceMgr mgr) {
-        Preconditions.checkState(dataType == DataType.FLOAT && fastActivations() && !layerConf().isReturnSequences()
-                && maskArray == null, "GRU: folded inference needs float, sigmoid/tanh, the last step only and no mask");
+        Preconditions.checkState(foldable() && maskArray == null,
+                "GRU: folded inference needs float, sigmoid/tanh, the last step only and no mask");
         Fwd f = new Fwd();
         f.mb = mb;
         f.tLen = tLen;
@@ -416,9 +416,7 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         float[] m = null;
         float[] hPrev = null;
         if (maskArray != null) {
-            Preconditions.checkState(maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen,
-                    "GRU: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape", mb, tLen, maskArray);
-            mask = maskArray.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            mask = FloatKernels.mask(maskArray, mb, tLen, "GRU");
             m = new float[mb];
             hPrev = new float[nm];
         }

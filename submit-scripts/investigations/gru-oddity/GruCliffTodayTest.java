@@ -23,15 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The conditions under which the gru's training loss was reported to rise (0.693 -> 1.67): 500 reviews, 4 epochs,
- * 2 workers, averaging every 2 minibatches, export approach, Adam state kept across averaging rounds
- * (save-updater=true). The rise was triggered by a minibatch of one review at the end of a partition in the
- * pipeline before ec5f690 (see {@code DataSets.Batcher}, which no longer makes one, {@code BatcherTest}, and
- * submit-scripts/investigations/gru-oddity); here the loss falls (0.6931 -> 0.51).
- * Until now this test averaged gru every 10 minibatches (its own default overrode the 2 asked for). The loss is
- * computed on the driver.
+ * Investigation only (not in the build; copy into src/test/java/reviewnet/train to run): the issue-11 conditions on
+ * today's pipeline (500 reviews, 2 workers, averaging every 2, export, save-updater=true) for up to
+ * {@code -Dcliff.epochs} (8) epochs, scoring the averaged model on the 500 training reviews after every epoch
+ * (passed as the "validation" minibatches, patience 100 so that nothing stops early). {@code -Dcliff.seed} sets the
+ * training seed. Prints one CLIFF line with the loss per epoch.
  */
-class GruSavedUpdaterTrainingTest extends SparkTest {
+class GruCliffTodayTest extends SparkTest {
     @TempDir
     static Path tmp;
 
@@ -40,7 +38,8 @@ class GruSavedUpdaterTrainingTest extends SparkTest {
         Path imdb = ImdbData.slice(250, 50);
         CompareSettings settings = CompareSettings.from(JobConfig.resolve(JobConfig.parseOverrides(List.of(
                 "reviewnet.input.path=" + imdb, "reviewnet.prepared.path=" + tmp.resolve("prepared"),
-                "reviewnet.output.path=" + tmp, "reviewnet.train.epochs=4", "reviewnet.train.workers=2",
+                "reviewnet.output.path=" + tmp, "reviewnet.train.epochs=4", "reviewnet.train.max-epochs=" + Integer.getInteger("cliff.epochs", 8),
+                "reviewnet.train.early-stopping.patience=100", "reviewnet.train.seed=" + Integer.getInteger("cliff.seed", 1), "reviewnet.train.workers=2",
                 "reviewnet.train.averaging-frequency=2", "reviewnet.train.approach=export",
                 "reviewnet.train.save-updater=true",
                 // the default for gru is its own (10), which would average once per epoch of these 500 reviews
@@ -61,11 +60,12 @@ class GruSavedUpdaterTrainingTest extends SparkTest {
         try (TrainingData data = TrainingData.stage(jsc, rows, Features.WORDS, settings.train(),
                 TrainSettings.Approach.EXPORT,
                 trainer.workers(jsc), tmp.resolve("staged").toUri().toString())) {
-            trained = trainer.train(jsc, "gru", conf, data, prepared.trainRows(), null);
+            trained = trainer.train(jsc, "gru", conf, data, DataSets.minibatches(rows, 100, 2), prepared.trainRows(), null, null);
         }
+        System.out.println("CLIFF seed " + Integer.getInteger("cliff.seed", 1) + " before " + before + " per epoch " + trained.validation());
         double after = trained.network().getNetwork().score(all, false);
         System.out.printf("gru, export, save-updater, 2 workers, averaging every 2: training loss %.4f -> %.4f%n",
                 before, after);
-        assertTrue(after < before - 0.05, "training loss " + before + " -> " + after);
+
     }
 }
