@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -131,16 +132,11 @@ public final class MinibatchProfile implements Callable<Integer> {
             inputs.add(DataSet.merge(data.subList(i, i + per)).getFeatures());
         }
         double[] times = new double[Math.max(1, inputs.size() - 1)];
-        FoldedInference folded = FoldedInference.of(net);     // as the evaluation scores lstm and gru
+        UnaryOperator<INDArray> inference = FoldedInference.inference(net);    // as the evaluation scores
         net.output(inputs.get(0), false);
         for (int i = 0; i < times.length; i++) {
             long t = System.nanoTime();
-            INDArray x = inputs.get((i + 1) % inputs.size());
-            if (folded != null) {
-                folded.output(x);
-            } else {
-                net.output(x, false);
-            }
+            inference.apply(inputs.get((i + 1) % inputs.size()));
             times[i] = (System.nanoTime() - t) / 1e6;
         }
         return median(times);

@@ -3,6 +3,7 @@ package reviewnet.eval;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -14,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
-import reviewnet.nn.layers.FoldedInference;
 import org.slf4j.LoggerFactory;
+import reviewnet.nn.layers.FoldedInference;
 
 /**
  * Evaluates a trained network on the executors in one pass: accuracy, precision, recall, F1, confusion counts
@@ -61,7 +62,7 @@ public final class DistributedEvaluator {
             long started = System.nanoTime();
             MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(conf.value()));
             net.init(params.value(), false);    // read-only: forward passes do not write the parameters
-            FoldedInference folded = FoldedInference.of(net);     // lstm, gru: the embedding folded into a table
+            UnaryOperator<INDArray> inference = FoldedInference.inference(net);   // lstm, gru: folded embedding
             long built = System.nanoTime();
             long firstPass = -1;
             List<float[]> probabilities = new ArrayList<>();
@@ -76,7 +77,7 @@ public final class DistributedEvaluator {
                     INDArray x = whole ? ds.getFeatures() : ds.getFeatures().get(NDArrayIndex.interval(from, to));
                     INDArray label = whole ? ds.getLabels() : ds.getLabels().get(NDArrayIndex.interval(from, to));
                     long before = System.nanoTime();
-                    INDArray out = folded != null ? folded.output(x) : net.output(x, false);
+                    INDArray out = inference.apply(x);
                     if (firstPass < 0) {
                         firstPass = System.nanoTime() - before;
                     }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -204,7 +205,7 @@ public final class Scorer {
         }
         MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model.value()),
                 false);
-        FoldedInference folded = FoldedInference.of(network);    // lstm, gru: as the evaluation scores them
+        UnaryOperator<INDArray> inference = FoldedInference.inference(network);   // as the evaluation scores
         List<Row> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>(batchSize);
         while (rows.hasNext()) {
@@ -214,8 +215,7 @@ public final class Scorer {
                 for (int i = 0; i < batch.size(); i++) {
                     f.fill(batch.get(i), 2, features, i * width);
                 }
-                INDArray x = Nd4j.create(features, new long[]{batch.size(), width});
-                INDArray p = folded != null ? folded.output(x) : network.output(x, false);
+                INDArray p = inference.apply(Nd4j.create(features, new long[]{batch.size(), width}));
                 for (int i = 0; i < batch.size(); i++) {
                     double probability = p.getDouble(i, 0);
                     out.add(RowFactory.create(batch.get(i).getString(0), batch.get(i).getString(1), probability,

@@ -106,12 +106,13 @@ final class FloatKernels {
     }
 
     /**
-     * A per-time-step mask on example-major states {@code [mb, n]}: example i's row becomes
-     * {@code prev + m[i]·(state − prev)} (carry; prev is the row before the step) or {@code m[i]·state} (reset).
+     * Step t of a per-time-step mask ({@code mask [mb, tLen]} row-major, as {@link #mask} gives it) on example-major
+     * states {@code [mb, n]}: with m = mask[i, t], example i's row becomes {@code prev + m·(state − prev)} (carry; prev
+     * is the row before the step) or {@code m·state} (reset).
      */
-    static void maskRows(float[] state, float[] prev, float[] m, int n, int mb, boolean carry) {
+    static void maskRows(float[] state, float[] prev, float[] mask, int tLen, int t, int n, int mb, boolean carry) {
         for (int i = 0; i < mb; i++) {
-            float mi = m[i];
+            float mi = mask[i * tLen + t];
             if (mi == 1f) {
                 continue;
             }

@@ -1,6 +1,7 @@
 package reviewnet.nn.layers;
 
 import java.nio.FloatBuffer;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.layers.DropoutLayer;
@@ -42,6 +43,15 @@ public final class FoldedInference {
         this.vocabulary = table.size(0);
         this.rows = Math.toIntExact(table.size(1));
         this.tableB = FloatKernels.floats(table);
+    }
+
+    /**
+     * The network's inference, word indices {@code [mb, T]} → output: the folded path where the network has that form,
+     * else {@code net.output(features, false)}. Evaluation, prediction and the minibatch profile score through it.
+     */
+    public static UnaryOperator<INDArray> inference(MultiLayerNetwork net) {
+        FoldedInference folded = of(net);
+        return folded != null ? folded::output : features -> net.output(features, false);
     }
 
     /** The folded path for this network, or null when its layers are not of that form (then use {@code output}). */

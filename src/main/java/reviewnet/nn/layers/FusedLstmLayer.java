@@ -221,7 +221,8 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
 
         final boolean carry = layerConf().isCarryStateOnMask();
         if (!store && !forBackprop && dataType == DataType.FLOAT) {
-            StepInputs inputs = new InputProjection(in, nwc, inputWeightsAndBias(tmpType, mgr), mb, tLen, tmpType, mgr);
+            StepInputs inputs = new InputProjection(in, nwc, inputWeightsAndBias(f.w, b, tmpType, mgr), mb, tLen,
+                    tmpType, mgr);
             return floatInference(f, inputs, prevH, prevC, seq, carry, nwc, tmpType, mgr);
         }
         // Input as [nIn, T*mb] (column t*mb+i = example i at step t), then all input projections with ONE gemm.
@@ -337,14 +338,19 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         }
     }
 
+    /** {@code [W; b]} of the inference parameters, for {@link FoldedInference}. */
+    INDArray inputWeightsAndBias(ArrayType type, LayerWorkspaceMgr mgr) {
+        return inputWeightsAndBias(getParamWithNoise(FusedLstmParamInitializer.WEIGHT_KEY, false, mgr),
+                getParamWithNoise(FusedLstmParamInitializer.BIAS_KEY, false, mgr), type, mgr);
+    }
+
     /**
      * {@code [W; b]} as one float matrix [nIn + 1, 4n] for the input projections of {@link #floatInference}, the
      * candidate gate's columns doubled.
      */
-    INDArray inputWeightsAndBias(ArrayType type, LayerWorkspaceMgr mgr) {
+    private INDArray inputWeightsAndBias(INDArray w, INDArray b, ArrayType type, LayerWorkspaceMgr mgr) {
         long n = layerConf().getNOut();
-        INDArray wb = InputProjection.weightsAndBias(getParamWithNoise(FusedLstmParamInitializer.WEIGHT_KEY, false, mgr),
-                getParamWithNoise(FusedLstmParamInitializer.BIAS_KEY, false, mgr), type, mgr);
+        INDArray wb = InputProjection.weightsAndBias(w, b, type, mgr);
         wb.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, 3 * n)).muli(2.0);
         return wb;
     }
@@ -374,9 +380,9 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     /**
      * Inference in float: the recurrence of {@link #forward}'s loop, example-major ({@code [mb, ·]} blocks, the
      * layout of the output), with the element-wise work of each step on Java arrays ({@link FloatKernels}: SIMD
-     * loops, where ND4J 1.0.0-M2's legacy ops call powf/expf per element) and the gemms in ND4J. The input projections (with the
-     * bias) come a few steps at a time ({@link InputProjection}), and the recurrent gemm adds onto step t's block in
-     * place. The candidate gate's columns of the weights are doubled, so that one logistic pass covers all four gates
+     * loops, where ND4J 1.0.0-M2's legacy ops call powf/expf per element) and the gemms in ND4J. The input projections
+     * (with the bias) come a few steps at a time ({@link InputProjection}), and the recurrent gemm adds onto step t's
+     * block in place. The candidate gate's columns of the weights are doubled, so that one logistic pass covers all four gates
      * ({@code tanh x = 2σ(2x) − 1}).
      */
     private Fwd floatInference(Fwd f, StepInputs projection, INDArray prevH, INDArray prevC, boolean seq,
@@ -400,12 +406,10 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
             FloatKernels.put(h, 0, stateB, 0, nm);
         }
         float[] mask = null;
-        float[] m = null;
         float[] cPrev = null;
         float[] hPrev = null;
         if (maskArray != null) {
             mask = FloatKernels.mask(maskArray, mb, tLen, "FusedLstm");
-            m = new float[mb];
             cPrev = new float[nm];
             hPrev = new float[nm];
         }
@@ -423,11 +427,8 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
             }
             FloatKernels.lstmStep(g, c, h, th, n, mb);
             if (mask != null) {
-                for (int i = 0; i < mb; i++) {
-                    m[i] = mask[i * tLen + t];
-                }
-                FloatKernels.maskRows(c, cPrev, m, n, mb, carry);
-                FloatKernels.maskRows(h, hPrev, m, n, mb, carry);
+                FloatKernels.maskRows(c, cPrev, mask, tLen, t, n, mb, carry);
+                FloatKernels.maskRows(h, hPrev, mask, tLen, t, n, mb, carry);
             }
             FloatKernels.put(h, 0, stateB, 0, nm);
             if (hSeqB != null) {

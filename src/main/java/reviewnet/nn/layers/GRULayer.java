@@ -356,7 +356,10 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         }
     }
 
-    /** {@code [W; b]} as one float matrix [nIn + 1, 3n] for the input projections of {@link #floatInference}. */
+    /**
+     * {@code [W; b]} of the inference parameters as one float matrix [nIn + 1, 3n], for {@link FoldedInference}
+     * ({@link #forward} builds it from the parameters it fetched).
+     */
     INDArray inputWeightsAndBias(ArrayType type, LayerWorkspaceMgr mgr) {
         return InputProjection.weightsAndBias(getParamWithNoise(GRUParamInitializer.WEIGHT_KEY, false, mgr),
                 getParamWithNoise(GRUParamInitializer.BIAS_KEY, false, mgr), type, mgr);
@@ -413,11 +416,9 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
             FloatKernels.put(h, 0, stateB, 0, nm);
         }
         float[] mask = null;
-        float[] m = null;
         float[] hPrev = null;
         if (maskArray != null) {
             mask = FloatKernels.mask(maskArray, mb, tLen, "GRU");
-            m = new float[mb];
             hPrev = new float[nm];
         }
         INDArray hSeq = seq ? mgr.createUninitialized(tmpType, DataType.FLOAT, new long[]{tLen, mb, n}, 'c') : null;
@@ -435,10 +436,7 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
             }
             FloatKernels.gruStep(g, r, h, n, mb);
             if (mask != null) {
-                for (int i = 0; i < mb; i++) {
-                    m[i] = mask[i * tLen + t];
-                }
-                FloatKernels.maskRows(h, hPrev, m, n, mb, carry);
+                FloatKernels.maskRows(h, hPrev, mask, tLen, t, n, mb, carry);
             }
             FloatKernels.put(h, 0, stateB, 0, nm);
             if (hSeqB != null) {

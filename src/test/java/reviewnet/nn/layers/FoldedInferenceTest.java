@@ -58,11 +58,16 @@ class FoldedInferenceTest {
     void foldsTheRecurrentNetworksAndMatchesTheirOutput(String architecture, boolean folds) {
         MultiLayerNetwork net = network(architecture, 5);
         FoldedInference folded = FoldedInference.of(net);
+        // inference(net), the scorers' way in: the folded path where there is one, DL4J's output elsewhere
+        INDArray sample = words(7, new Random(5));
+        INDArray inferred = FoldedInference.inference(net).apply(sample);
         if (!folds) {
             assertNull(folded);
+            assertEquals(net.output(sample, false), inferred, architecture);
             return;
         }
         assertNotNull(folded);
+        assertEquals(folded.output(sample), inferred, architecture);
         Random random = new Random(3);
         for (int mb : new int[]{1, 7, 64}) {
             INDArray x = words(mb, random);
