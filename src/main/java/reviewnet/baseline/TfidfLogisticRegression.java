@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import reviewnet.config.BaselineSettings;
 import reviewnet.eval.Metrics;
+import reviewnet.eval.Evaluated;
 import reviewnet.eval.Scores;
 import reviewnet.eval.SplitMetrics;
 
@@ -68,26 +69,41 @@ public final class TfidfLogisticRegression {
         return functions.vector_to_array(col("probability"), "float64").getItem(1);
     }
 
-    /** The probability of the positive class per row, with the row's label. */
+    /** The probability of the positive class per row, with the row's label (and its id when the rows have one). */
     public static Dataset<Row> probabilities(PipelineModel model, Dataset<Row> rows) {
-        return model.transform(rows.select(col("tokens"), col("label")))
-                .select(positiveProbability().as("p"),
-                        col("label").cast("float").as("label"));
+        boolean ids = java.util.Arrays.asList(rows.columns()).contains("id");
+        Dataset<Row> input = ids ? rows.select(col("tokens"), col("label"), col("id"))
+                : rows.select(col("tokens"), col("label"));
+        Dataset<Row> scored = model.transform(input);
+        return ids ? scored.select(positiveProbability().as("p"), col("label").cast("float").as("label"), col("id"))
+                : scored.select(positiveProbability().as("p"), col("label").cast("float").as("label"));
     }
 
     /** Metrics of the model on labelled rows, computed by {@link SplitMetrics} like every network's. */
     public static Metrics evaluate(PipelineModel model, Dataset<Row> test) {
+        try (Evaluated evaluated = evaluated(model, test)) {
+            return evaluated.metrics();
+        }
+    }
+
+    /** {@link #evaluate}, keeping the scored blocks (with the rows' ids, when they have an id column). */
+    public static Evaluated evaluated(PipelineModel model, Dataset<Row> test) {
         long started = System.nanoTime();
-        return SplitMetrics.of(probabilities(model, test).toJavaRDD().mapPartitions(rows -> {
+        return Evaluated.of(probabilities(model, test).toJavaRDD().mapPartitions(rows -> {
             List<Row> all = new ArrayList<>();
             rows.forEachRemaining(all::add);
             float[] p = new float[all.size()];
             float[] y = new float[all.size()];
+            boolean withIds = !all.isEmpty() && all.get(0).length() > 2;
+            String[] ids = withIds ? new String[all.size()] : null;
             for (int i = 0; i < p.length; i++) {
                 p[i] = (float) all.get(i).getDouble(0);
                 y[i] = all.get(i).getFloat(1);
+                if (withIds) {
+                    ids[i] = all.get(i).getString(2);
+                }
             }
-            return List.of(new Scores(p, y)).iterator();
-        }), started);
+            return List.of(new Scores(p, y, ids)).iterator();
+        }), started, () -> { });
     }
 }

@@ -6,7 +6,8 @@ import reviewnet.nn.Architectures;
 
 /** Everything the compare job needs, built eagerly from one resolved configuration. */
 public record CompareSettings(PrepareSettings prepare, ModelSettings model, TrainSettings train,
-                              BaselineSettings baseline, SparkSettings spark, String resolvedConfig) {
+                              BaselineSettings baseline, SparkSettings spark, ComparisonSettings comparison,
+                              String resolvedConfig) {
 
     /** What reviewnet.train.architectures may name: the networks and the tfidf-lr baseline. */
     public static java.util.List<String> models() {
@@ -18,7 +19,7 @@ public record CompareSettings(PrepareSettings prepare, ModelSettings model, Trai
     public static CompareSettings from(Config root) {
         return new CompareSettings(PrepareSettings.from(root), ModelSettings.from(root),
                 TrainSettings.from(root, models()), BaselineSettings.from(root), SparkSettings.from(root),
-                root.getConfig(JobConfig.ROOT).root().render(ConfigRenderOptions.concise()));
+                ComparisonSettings.from(root), root.getConfig(JobConfig.ROOT).root().render(ConfigRenderOptions.concise()));
     }
 
     public PathSettings paths() {

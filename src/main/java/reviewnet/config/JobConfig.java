@@ -96,11 +96,14 @@ public final class JobConfig {
     }
 
     /**
-     * Objects whose keys are free accept any key below them: Spark SQL settings, and the per-architecture averaging
-     * frequencies (whose keys TrainSettings checks against the known architectures).
+     * Objects whose keys are free accept any key below them: Spark SQL settings, and every per-architecture map of
+     * {@code reviewnet.train} (whose keys TrainSettings checks against the known architectures; before, only the
+     * averaging frequencies were free, so {@code learning-rate-by-architecture.gru=...} was refused as unknown).
      */
     private static boolean underFreeFormObject(String key, Config reference) {
-        for (String freeForm : List.of(ROOT + ".spark.sql-conf", ROOT + ".train.averaging-frequency-by-architecture")) {
+        for (String freeForm : List.of(ROOT + ".spark.sql-conf", ROOT + ".train.averaging-frequency-by-architecture",
+                ROOT + ".train.batch-size-by-architecture", ROOT + ".train.learning-rate-by-architecture",
+                ROOT + ".train.gradient-clip-by-architecture")) {
             if (key.startsWith(freeForm + ".") && reference.hasPath(freeForm)) {
                 return true;
             }

@@ -17,7 +17,8 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                             boolean saveUpdater, int evalBatchSize, int threadsPerTask, String openblasCoretype,
                             String nativeBackend, java.time.Duration progressInterval,
                             ValidationSettings validation, Map<String, Integer> batchSizeByArchitecture,
-                            Map<String, Double> learningRateByArchitecture)
+                            Map<String, Double> learningRateByArchitecture, double gradientClip,
+                            Map<String, Double> gradientClipByArchitecture)
         implements Serializable {
 
     public enum Approach { AUTO, EXPORT, DIRECT }
@@ -27,6 +28,23 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
         averagingFrequencyByArchitecture = Map.copyOf(averagingFrequencyByArchitecture);
         batchSizeByArchitecture = Map.copyOf(batchSizeByArchitecture);
         learningRateByArchitecture = Map.copyOf(learningRateByArchitecture);
+        gradientClipByArchitecture = Map.copyOf(gradientClipByArchitecture);
+    }
+
+    /**
+     * The L2-norm threshold of each layer's gradient for one architecture (its own value, else the default); 0 = no
+     * clipping.
+     */
+    public double gradientClip(String architecture) {
+        return gradientClipByArchitecture.getOrDefault(architecture, gradientClip);
+    }
+
+    /** These settings with another seed (a repeat of a comparison). */
+    public TrainSettings withSeed(long newSeed) {
+        return new TrainSettings(architectures, epochs, newSeed, learningRate, batchSize, workers, averagingFrequency,
+                averagingFrequencyByArchitecture, prefetch, approach, storageLevel, saveUpdater, evalBatchSize,
+                threadsPerTask, openblasCoretype, nativeBackend, progressInterval, validation, batchSizeByArchitecture,
+                learningRateByArchitecture, gradientClip, gradientClipByArchitecture);
     }
 
     /** Minibatch size for one architecture (its own value, else the default). */
@@ -79,6 +97,10 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                 knownArchitectures, "a positive minibatch size", Config::getInt, v -> v > 0);
         Map<String, Double> learningRates = byArchitecture(root, key + "learning-rate-by-architecture",
                 knownArchitectures, "a positive learning rate", Config::getDouble, v -> v > 0);
+        double clip = root.getDouble(key + "gradient-clip");
+        Settings.require(clip >= 0, root, key + "gradient-clip", "0 (no clipping) or a positive L2 norm, got " + clip);
+        Map<String, Double> clips = byArchitecture(root, key + "gradient-clip-by-architecture",
+                knownArchitectures, "0 (no clipping) or a positive L2 norm", Config::getDouble, v -> v >= 0);
         ExecutorSettings executor = ExecutorSettings.from(root);
         return new TrainSettings(architectures, Settings.positiveInt(root, key + "epochs"), root.getLong(key + "seed"),
                 lr, Settings.positiveInt(root, key + "batch-size"), workers,
@@ -87,7 +109,7 @@ public record TrainSettings(List<String> architectures, int epochs, long seed, d
                 root.getBoolean(key + "save-updater"), Settings.positiveInt(root, key + "eval-batch-size"),
                 executor.threadsPerTask(), executor.openblasCoretype(), executor.nativeBackend(),
                 Settings.positiveDuration(root, key + "progress-interval"), ValidationSettings.from(root), batchSizes,
-                learningRates);
+                learningRates, clip, clips);
     }
 
     /** A map of per-architecture values under {@code path}: every key a known architecture, every value valid. */

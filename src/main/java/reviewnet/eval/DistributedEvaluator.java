@@ -17,6 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.nn.layers.FoldedInference;
+import reviewnet.train.DataSets;
 
 /**
  * Evaluates a trained network on the executors in one pass: accuracy, precision, recall, F1, confusion counts
@@ -36,6 +37,16 @@ public final class DistributedEvaluator {
     }
 
     public static Metrics evaluate(MultiLayerNetwork network, JavaRDD<DataSet> test, int batchSize) {
+        try (Evaluated evaluated = evaluated(network, test, batchSize)) {
+            return evaluated.metrics();
+        }
+    }
+
+    /**
+     * Evaluates like {@link #evaluate} and keeps the scored blocks (with the review ids the minibatches carry) for the
+     * per-review predictions; the caller closes the result.
+     */
+    public static Evaluated evaluated(MultiLayerNetwork network, JavaRDD<DataSet> test, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("evaluation batch size must be positive, got " + batchSize);
         }
@@ -43,12 +54,10 @@ public final class DistributedEvaluator {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(test.context());
         Broadcast<String> conf = jsc.broadcast(network.getLayerWiseConfigurations().toJson());
         Broadcast<INDArray> params = jsc.broadcast(network.params().dup());
-        try {
-            return SplitMetrics.of(test.mapPartitions(new ScorePartition(conf, params, batchSize)), started);
-        } finally {
+        return Evaluated.of(test.mapPartitions(new ScorePartition(conf, params, batchSize)), started, () -> {
             conf.destroy();
             params.destroy();
-        }
+        });
     }
 
     /** Builds the network once per partition and scores its minibatches in forward passes of at most batchSize. */
@@ -67,10 +76,18 @@ public final class DistributedEvaluator {
             long firstPass = -1;
             List<float[]> probabilities = new ArrayList<>();
             List<float[]> labels = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            boolean withIds = true;
             int count = 0;
             while (minibatches.hasNext()) {
                 DataSet ds = minibatches.next();
                 long rows = ds.getFeatures().size(0);
+                String[] batchIds = DataSets.ids(ds);
+                if (batchIds == null) {
+                    withIds = false;
+                } else {
+                    ids.addAll(java.util.Arrays.asList(batchIds));
+                }
                 for (long from = 0; from < rows; from += batchSize) {
                     long to = Math.min(rows, from + batchSize);
                     boolean whole = from == 0 && to == rows;
@@ -93,7 +110,8 @@ public final class DistributedEvaluator {
             }
             LOG.info("scored {} reviews in {} s (network set-up {} s, first forward pass {} s)", count,
                     seconds(System.nanoTime() - started), seconds(built - started), seconds(firstPass));
-            return List.of(new Scores(concat(probabilities, count), concat(labels, count))).iterator();
+            return List.of(new Scores(concat(probabilities, count), concat(labels, count),
+                    withIds ? ids.toArray(new String[0]) : null)).iterator();
         }
 
         private static String seconds(long nanos) {

@@ -24,7 +24,7 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
                         tn, long fn, double trainSeconds, double examplesPerSecond,
                         double evalSeconds, String modelPath, String config, String
                         codeVersion, int epochsTrained, int bestEpoch, Double validationAccuracy,
-                        Double validationLoss, String validationHistory) {
+                        Double validationLoss, String validationHistory, int repeat) {
 
     /** What is the same for every architecture of one run. */
     public record RunContext(String runId, Instant started, String job, String sparkMaster, String dataFingerprint,
@@ -43,9 +43,11 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
         }
     }
 
-    public static ResultRow of(RunContext run, String architecture, ModelSettings model, TrainSettings train,
-                               int workers, TrainSettings.Approach approach, long parameters, double trainSeconds,
-                               double examplesPerSecond, Metrics m, String modelPath, Validation v) {
+    /** A network's row; {@code train} carries the seed this repeat used. */
+    public static ResultRow of(RunContext run, String architecture, int repeat, ModelSettings model,
+                               TrainSettings train, int workers, TrainSettings.Approach approach, long parameters,
+                               double trainSeconds, double examplesPerSecond, Metrics m, String modelPath,
+                               Validation v) {
         return new ResultRow(run.runId(), run.started(), run.job(), architecture, train.epochLimit(), train.seed(),
                 train.batchSize(architecture), train.learningRate(architecture), train.averagingFrequency(architecture),
                 workers,
@@ -54,7 +56,7 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
                 run.sparkMaster(), run.dataFingerprint(), run.trainExamples(), run.testExamples(), m.accuracy(),
                 m.precision(), m.recall(), m.f1(), m.auc(), m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), trainSeconds,
                 examplesPerSecond, m.seconds(), modelPath, run.config(), run.codeVersion(), v.epochsTrained(),
-                v.bestEpoch(), v.accuracy(), v.loss(), v.history());
+                v.bestEpoch(), v.accuracy(), v.loss(), v.history(), repeat);
     }
 
     /** Training seconds per epoch. */
@@ -71,7 +73,7 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
                 trainExamples, testExamples, accuracy, precision, recall, f1, auc,
                 testLoss, tp, fp, tn, fn, trainSeconds, examplesPerSecond,
                 evalSeconds, modelPath, config, codeVersion, epochsTrained, bestEpoch, validationAccuracy,
-                validationLoss, validationHistory);
+                validationLoss, validationHistory, repeat);
     }
 
     /** A row with (at least) the columns of {@link ResultsTable#SCHEMA}, by name. */
@@ -122,7 +124,9 @@ public record ResultRow(String runId, Instant timestamp, String job, String arch
                 doubleOrNull(row, "validation_accuracy"),
                 doubleOrNull(row, "validation_loss"),
                 row.isNullAt(row.fieldIndex("validation_history")) ? "[]"
-                        : row.getString(row.fieldIndex("validation_history")));
+                        : row.getString(row.fieldIndex("validation_history")),
+                // tables written before repeats existed: every row is its run's only repeat
+                intOr(row, "repeat", 1));
     }
 
     private static int intOr(Row row, String field, int otherwise) {

@@ -75,7 +75,9 @@ public final class ResultsTable {
             .add("best_epoch", DataTypes.IntegerType, true)
             .add("validation_accuracy", DataTypes.DoubleType, true)
             .add("validation_loss", DataTypes.DoubleType, true)
-            .add("validation_history", DataTypes.StringType, true);
+            .add("validation_history", DataTypes.StringType, true)
+            // repeats (nullable: 1 for tables written before repeats existed); `seed` is the seed this repeat used
+            .add("repeat", DataTypes.IntegerType, true);
 
     private final String path;
 
@@ -91,14 +93,14 @@ public final class ResultsTable {
         spark.createDataFrame(ResultRow.toRows(rows), SCHEMA).coalesce(1).write().mode(SaveMode.Append).parquet(path);
     }
 
-    /** Appends the rows whose (run id, architecture) is not in the table yet; returns those appended. */
+    /** Appends the rows whose (run id, architecture, repeat) is not in the table yet; returns those appended. */
     public List<ResultRow> appendMissing(SparkSession spark, List<ResultRow> rows) {
         Set<String> present = new HashSet<>();
         try {
             Path table = new Path(path);
             if (table.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(table)) {
-                for (Row r : read(spark).select("run_id", "architecture").distinct().collectAsList()) {
-                    present.add(r.getString(0) + "\u0000" + r.getString(1));
+                for (Row r : read(spark).select("run_id", "architecture", "repeat").distinct().collectAsList()) {
+                    present.add(r.getString(0) + "\u0000" + r.getString(1) + "\u0000" + (r.isNullAt(2) ? 1 : r.getInt(2)));
                 }
             }
         } catch (IOException e) {
@@ -106,7 +108,7 @@ public final class ResultsTable {
         }
         List<ResultRow> missing = new ArrayList<>();
         for (ResultRow row : rows) {
-            if (present.add(row.runId() + "\u0000" + row.architecture())) {
+            if (present.add(row.runId() + "\u0000" + row.architecture() + "\u0000" + row.repeat())) {
                 missing.add(row);
             }
         }

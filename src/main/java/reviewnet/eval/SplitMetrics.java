@@ -43,7 +43,9 @@ public final class SplitMetrics {
     }
 
     static Metrics of(JavaRDD<Scores> blocks, long startedNanos, long driverLimit) {
-        JavaRDD<Scores> held = blocks.persist(StorageLevel.MEMORY_AND_DISK());
+        // blocks the caller persisted (to write the predictions too) stay persisted
+        boolean mine = blocks.getStorageLevel().equals(StorageLevel.NONE());
+        JavaRDD<Scores> held = mine ? blocks.persist(StorageLevel.MEMORY_AND_DISK()) : blocks;
         try {
             long n = held.map(s -> (long) s.size()).fold(0L, Long::sum);
             if (n == 0) {
@@ -51,7 +53,9 @@ public final class SplitMetrics {
             }
             return n <= driverLimit ? onDriver(held.collect(), n, startedNanos) : onExecutors(held, startedNanos);
         } finally {
-            held.unpersist(false);
+            if (mine) {
+                held.unpersist(false);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -22,6 +23,8 @@ import reviewnet.corpus.SkipReason;
 import reviewnet.io.AtomicDirectory;
 import reviewnet.sequence.SequencePadder;
 import reviewnet.train.Features;
+import reviewnet.config.HoldOutSettings;
+import reviewnet.train.HoldOut;
 import reviewnet.vocab.BigramHasher;
 import reviewnet.text.LuceneTokenizer;
 import reviewnet.vocab.Vocabulary;
@@ -36,7 +39,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * The prepare stage: read the corpus, analyze it with Lucene, fit the vocabulary on the training split, encode and
+ * The prepare stage: read the corpus, analyze it with Lucene, mark the validation hold-out of the training split
+ * ({@link HoldOut}), fit the vocabulary on the rest of the training split, encode and
  * pad both splits, hash their bigrams, and write {@code train/}, {@code test/} (Parquet: id, label, seq, bigrams),
  * {@code vocabulary/},
  * {@code skipped/} and {@code summary.json} under {@code reviewnet.prepared.path}, committed atomically.
@@ -51,9 +55,10 @@ public final class PrepareJob implements Job {
     static final int SKIP_EXAMPLES = 100;
     /**
      * Version of what prepare writes; part of the fingerprint. Raise it with every change of the prepared output that
-     * settings do not express (2: skipped/ gained the detail column and reason codes; 3: the bigrams column).
+     * settings do not express (2: skipped/ gained the detail column and reason codes; 3: the bigrams column; 4: the
+     * validation hold-out column, vocabulary fitted without the hold-out).
      */
-    static final int OUTPUT_FORMAT = 3;
+    static final int OUTPUT_FORMAT = 4;
 
     private final PrepareSettings settings;
     private final String codeVersion;
@@ -115,10 +120,15 @@ public final class PrepareJob implements Job {
                 .drop(ReviewSchema.TEXT)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Dataset<Row> usable = analyzed.where(col(ReviewSchema.SKIP_REASON).isNull());
             String trainSplit = settings.input().trainSplit();
+            HoldOutSettings holdOut = settings.holdOut();
+            Column isTrain = col(ReviewSchema.SPLIT).equalTo(trainSplit);
+            // the validation hold-out: marked here, so that nothing fitted on the data (the vocabulary) sees it
+            Dataset<Row> usable = analyzed.where(col(ReviewSchema.SKIP_REASON).isNull())
+                    .withColumn(HoldOut.COLUMN, holdOut.enabled()
+                            ? isTrain.and(HoldOut.held(holdOut.fraction(), holdOut.seed())) : lit(false));
             VocabularyModel vocabulary = new Vocabulary(settings.vocab()).setInputCol("tokens")
-                    .setOutputCol("indices").fit(usable.where(col(ReviewSchema.SPLIT).equalTo(trainSplit)));
+                    .setOutputCol("indices").fit(usable.where(isTrain.and(col(HoldOut.COLUMN).unary_$bang())));
             LOG.info("vocabulary: {} words, indices [0, {})", vocabulary.words().size(), settings.vocab().size());
 
             Dataset<Row> encoded = new BigramHasher(settings.bigrams()).setInputCol("tokens")
@@ -143,9 +153,12 @@ public final class PrepareJob implements Job {
                     spark.sparkContext().hadoopConfiguration())) {
                 for (String split : settings.input().splits()) {
                     String name = split.equals(trainSplit) ? TRAIN : TEST;
-                    encoded.where(col(ReviewSchema.SPLIT).equalTo(split))
-                            .select(col(ReviewSchema.ID), col(ReviewSchema.LABEL), col(Features.SEQ),
-                                    col(Features.BIGRAMS))
+                    Dataset<Row> rows = encoded.where(col(ReviewSchema.SPLIT).equalTo(split));
+                    (name.equals(TRAIN)
+                            ? rows.select(col(ReviewSchema.ID), col(ReviewSchema.LABEL), col(Features.SEQ),
+                                    col(Features.BIGRAMS), col(HoldOut.COLUMN))
+                            : rows.select(col(ReviewSchema.ID), col(ReviewSchema.LABEL), col(Features.SEQ),
+                                    col(Features.BIGRAMS)))
                             .write().mode(SaveMode.ErrorIfExists).parquet(out.path(name));
                 }
                 try {
@@ -249,6 +262,7 @@ public final class PrepareJob implements Job {
         digest.put("vocab", settings.vocab());
         digest.put("sequence", settings.sequence());
         digest.put("bigrams", settings.bigrams());
+        digest.put("holdout", settings.holdOut());
         return digest.toString();
     }
 }

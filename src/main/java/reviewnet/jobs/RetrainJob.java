@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 import reviewnet.config.RetrainSettings;
 import reviewnet.corpus.CorpusReader;
 import reviewnet.corpus.ReviewSchema;
-import reviewnet.eval.DistributedEvaluator;
 import reviewnet.eval.Metrics;
+import reviewnet.eval.Predictions;
+import reviewnet.eval.Uncertainty;
 import reviewnet.eval.ResultRow;
 import reviewnet.eval.ResultsTable;
 import reviewnet.predict.Scorer;
@@ -78,6 +79,32 @@ public final class RetrainJob implements Job {
     /** One complete version of this run, as {@code metrics.json} records it. */
     record TrainedVersion(String version, double accuracy, int epochsTrained, int resumedFromEpoch,
                           ResultRow resultsRow) {
+        /** The validation accuracy of its restored epoch; null when trained without the hold-out. */
+        Double validationAccuracy() {
+            return resultsRow.validationAccuracy();
+        }
+    }
+
+    /**
+     * The challenger: the version with the highest validation accuracy (the first on ties); with a single version,
+     * that one. The test split plays no part: choosing on it would inflate the very figure the champion is then
+     * compared with (the winner's curse).
+     */
+    static TrainedVersion select(List<TrainedVersion> versions) {
+        if (versions.size() == 1) {
+            return versions.get(0);
+        }
+        TrainedVersion best = null;
+        for (TrainedVersion v : versions) {
+            if (v.validationAccuracy() == null) {
+                throw new IllegalStateException("version " + v.version() + " has no validation accuracy: the "
+                        + "challenger among several versions is chosen on validation data only");
+            }
+            if (best == null || v.validationAccuracy() > best.validationAccuracy()) {
+                best = v;
+            }
+        }
+        return best;
     }
 
     @Override
@@ -137,8 +164,10 @@ public final class RetrainJob implements Job {
                     if (run == null) {
                         run = training.start(spark, runId, prepared);
                     }
-                    TrainingService.Outcome outcome = training.trainAndEvaluate(spark, run, name,
-                            registry.versionDir(version), registry.checkpointDir(runId, name));
+                    TrainingService.Outcome outcome = training.trainAndEvaluate(spark, run, name, 1,
+                            settings.compare().train().seed(), new TrainingService.Destination(
+                                    registry.versionDir(version), registry.checkpointDir(runId, name),
+                                    predictionsDir(registry, version)));
                     done = Optional.of(writeMetrics(registry, version, outcome, run));
                 }
                 versions.add(done.get());
@@ -194,24 +223,33 @@ public final class RetrainJob implements Job {
                 outcome.resumedFromEpoch(), outcome.row());
     }
 
+    /** Where a version's per-review test predictions are. */
+    static String predictionsDir(Registry registry, String version) {
+        return new Path(registry.versionDir(version), Predictions.DIR).toString();
+    }
+
     private ObjectNode decide(SparkSession spark, Registry registry, String runId, PreparedData prepared,
                               List<TrainedVersion> trained) {
         String fingerprint = prepared.fingerprint();
-        TrainedVersion best = trained.get(0);
-        for (TrainedVersion v : trained) {
-            if (v.accuracy() > best.accuracy()) {
-                best = v;
-            }
-        }
+        TrainedVersion best = select(trained);
         double margin = settings.margin();
         Optional<JsonNode> champion = registry.champion();
         String finished = Instant.now().toString();
         ObjectNode record = JSON.createObjectNode().put("run_id", runId).put("finished", finished)
-                .put("data_fingerprint", fingerprint).put("margin", margin);
+                .put("data_fingerprint", fingerprint).put("margin", margin)
+                .put("promote_when", settings.promoteWhen().name().toLowerCase(java.util.Locale.ROOT))
+                .put("alpha", settings.alpha())
+                .put("selected_by", trained.size() == 1 ? "only version" : "validation")
+                .put("challenger", best.version());
         ArrayNode versions = record.putArray("versions");
         for (TrainedVersion v : trained) {
-            versions.addObject().put("version", v.version()).put("accuracy", v.accuracy())
+            ObjectNode entry = versions.addObject().put("version", v.version()).put("accuracy", v.accuracy())
                     .put("epochs_trained", v.epochsTrained()).put("resumed_from_epoch", v.resumedFromEpoch());
+            if (v.validationAccuracy() != null) {
+                entry.put("validation_accuracy", v.validationAccuracy());
+            } else {
+                entry.putNull("validation_accuracy");
+            }
         }
         boolean promote;
         String reason;
@@ -220,12 +258,30 @@ public final class RetrainJob implements Job {
             reason = "no champion yet";
         } else {
             String championVersion = champion.get().path("version").asText();
-            double championAccuracy = championAccuracy(spark, registry, champion.get(), prepared, record);
-            record.put("champion_before", championVersion).put("champion_accuracy", championAccuracy);
-            promote = best.accuracy() >= championAccuracy + margin;
-            reason = String.format("%s accuracy %.4f vs champion %s %.4f on the same test data: %s the margin %.4f",
-                    best.version(), best.accuracy(), championVersion, championAccuracy,
-                    promote ? "beats it by at least" : "does not beat it by", margin);
+            record.put("champion_before", championVersion);
+            Paired paired = paired(spark, registry, champion.get(), prepared, best, record);
+            record.put("champion_accuracy", paired.championAccuracy())
+                    .put("challenger_accuracy", paired.challengerAccuracy());
+            boolean byMargin = paired.challengerAccuracy() >= paired.championAccuracy() + margin;
+            if (paired.p() == null) {
+                record.putNull("discordant");
+                record.putNull("p_value");
+            } else {
+                record.putObject("discordant").put("challenger_only", paired.challengerOnly())
+                        .put("champion_only", paired.championOnly());
+                record.put("p_value", paired.p());
+            }
+            boolean significant = paired.p() != null && paired.p() < settings.alpha();
+            promote = byMargin && (settings.promoteWhen() == RetrainSettings.PromoteWhen.MARGIN || significant);
+            String test = paired.p() == null ? "no paired test (the champion's per-review predictions are not there)"
+                    : String.format(java.util.Locale.ROOT, "McNemar's exact test p = %.4g on %d + %d discordant "
+                            + "reviews (%s at alpha %.3g)", paired.p(), paired.challengerOnly(),
+                            paired.championOnly(), significant ? "significant" : "not significant", settings.alpha());
+            reason = String.format(java.util.Locale.ROOT, "%s (chosen on %s) accuracy %.4f vs champion %s %.4f on the "
+                            + "same test reviews: %s the margin %.4f; %s", best.version(),
+                    trained.size() == 1 ? "the only version" : "validation", paired.challengerAccuracy(),
+                    championVersion, paired.championAccuracy(), byMargin ? "beats it by at least"
+                            : "does not beat it by", margin, test);
         }
         record.put("decision", promote ? "promoted " + best.version()
                 : "kept " + champion.get().path("version").asText());
@@ -238,6 +294,11 @@ public final class RetrainJob implements Job {
         record.put("results_table", new Path(settings.compare().paths().output(), TrainingService.RESULTS).toString());
         LOG.info("run {}: {} ({})", runId, record.path("decision").asText(), reason);
         return record;
+    }
+
+    /** The challenger against the champion on the same test reviews; p (and the counts) null without a paired test. */
+    record Paired(double challengerAccuracy, double championAccuracy, long challengerOnly, long championOnly,
+                  Double p) {
     }
 
     /**
@@ -277,31 +338,67 @@ public final class RetrainJob implements Job {
     }
 
     /**
-     * The champion's accuracy on the challengers' test data: its recorded accuracy when it was evaluated on the same
-     * prepared data (same fingerprint); else it is evaluated again, through the same evaluator as the challengers
-     * ({@link DistributedEvaluator}: one pass, {@code eval-batch-size}), on exactly the reviews they were tested on
-     * (the prepared test split's ids), each analysed, encoded and padded with the champion's own settings and
-     * vocabulary. Its metrics go into the run record ({@code champion_metrics}).
+     * The challenger and the champion on the same test reviews, review by review. The challenger's per-review
+     * predictions are those its evaluation wrote. The champion's: those it wrote itself when it was evaluated on the same
+     * prepared data (same fingerprint); else it is scored again, through the same network evaluation, on exactly the
+     * reviews the challenger was tested on (the prepared test split's ids), each analysed, encoded and padded with the
+     * champion's own settings and vocabulary ({@code champion_metrics} in the record). Reviews are paired by id; a
+     * review missing on either side fails the run. A champion with neither (a registry from before predictions
+     * existed, on the same data) is compared by its recorded accuracy, without a paired test.
      */
-    private double championAccuracy(SparkSession spark, Registry registry, JsonNode champion, PreparedData prepared,
-                                    ObjectNode record) {
-        if (prepared.fingerprint().equals(champion.path("data_fingerprint").asText())) {
-            return champion.path("accuracy").asDouble();
-        }
+    private Paired paired(SparkSession spark, Registry registry, JsonNode champion, PreparedData prepared,
+                          TrainedVersion challenger, ObjectNode record) {
         String version = champion.path("version").asText();
-        LOG.info("the champion {} was evaluated on other data: evaluating it on the current test split", version);
-        Scorer scorer = Scorer.load(spark, registry.resolve(version), version);
-        Dataset<Row> testIds = spark.read().parquet(prepared.test()).select(ReviewSchema.ID);
-        Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input()).read(spark))
-                .where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()))
-                .join(testIds, ReviewSchema.ID).select(ReviewSchema.LABEL, ReviewSchema.TEXT);
-        Metrics metrics = scorer.evaluate(spark, test, settings.compare().train().evalBatchSize(),
-                spark.sparkContext().defaultParallelism());
-        if (metrics.examples() != prepared.testRows()) {
-            throw new IllegalStateException("the champion was evaluated on " + metrics.examples() + " reviews, the "
-                    + "challengers on " + prepared.testRows() + ": the input changed during the run");
+        String own = predictionsDir(registry, version);
+        boolean sameData = prepared.fingerprint().equals(champion.path("data_fingerprint").asText());
+        Dataset<Row> championScores;
+        if (sameData && Predictions.exists(spark, own)) {
+            championScores = Predictions.read(spark, own).select(col("id"), col("probability"));
+        } else if (sameData && !modelExists(spark, registry, version)) {
+            double recorded = champion.path("accuracy").asDouble();
+            return new Paired(challenger.accuracy(), recorded, 0, 0, null);
+        } else {
+            LOG.info("scoring the champion {} on the current test split, review by review", version);
+            Scorer scorer = Scorer.load(spark, registry.resolve(version), version);
+            Dataset<Row> testIds = spark.read().parquet(prepared.test()).select(ReviewSchema.ID);
+            Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input()).read(spark))
+                    .where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()))
+                    .join(testIds, ReviewSchema.ID);
+            Metrics metrics = scorer.evaluate(spark, test.select(ReviewSchema.LABEL, ReviewSchema.TEXT),
+                    settings.compare().train().evalBatchSize(), spark.sparkContext().defaultParallelism());
+            record.set("champion_metrics", JSON.valueToTree(metrics));
+            championScores = scorer.score(spark, test.select(ReviewSchema.ID, ReviewSchema.SOURCE, ReviewSchema.TEXT),
+                    settings.compare().train().evalBatchSize()).select(col("id"), col("probability"));
         }
-        record.set("champion_metrics", JSON.valueToTree(metrics));
-        return metrics.accuracy();
+        Dataset<Row> labels = spark.read().parquet(prepared.test()).select(col(ReviewSchema.ID).as("id"),
+                col(ReviewSchema.LABEL).as("label"));
+        Dataset<Row> mine = Predictions.read(spark, predictionsDir(registry, challenger.version()))
+                .select(col("id"), col("probability").as("challenger"));
+        List<Row> pairs = labels.join(mine, "id").join(championScores.withColumnRenamed("probability", "champion"),
+                "id").select("label", "challenger", "champion").collectAsList();
+        if (pairs.size() != prepared.testRows()) {
+            throw new IllegalStateException("the champion and the challenger were paired on " + pairs.size()
+                    + " of the " + prepared.testRows() + " test reviews: the input changed during the run, or a "
+                    + "review id is missing on one side");
+        }
+        long challengerRight = 0;
+        long championRight = 0;
+        long challengerOnly = 0;
+        long championOnly = 0;
+        for (Row r : pairs) {
+            boolean positive = r.getInt(0) == 1;
+            boolean a = (r.getDouble(1) >= 0.5) == positive;
+            boolean b = (r.getDouble(2) >= 0.5) == positive;
+            challengerRight += a ? 1 : 0;
+            championRight += b ? 1 : 0;
+            challengerOnly += a && !b ? 1 : 0;
+            championOnly += b && !a ? 1 : 0;
+        }
+        return new Paired(challengerRight / (double) pairs.size(), championRight / (double) pairs.size(),
+                challengerOnly, championOnly, Uncertainty.mcnemarExactP(challengerOnly, championOnly));
+    }
+
+    private static boolean modelExists(SparkSession spark, Registry registry, String version) {
+        return Predictions.exists(spark, registry.versionDir(version));
     }
 }

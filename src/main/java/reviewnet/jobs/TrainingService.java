@@ -23,9 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.baseline.TfidfLogisticRegression;
 import reviewnet.config.CompareSettings;
+import reviewnet.config.TrainSettings;
 import reviewnet.corpus.CorpusReader;
 import reviewnet.corpus.ReviewSchema;
 import reviewnet.eval.DistributedEvaluator;
+import reviewnet.eval.Evaluated;
 import reviewnet.eval.Metrics;
 import reviewnet.eval.ModelStore;
 import reviewnet.eval.ResultRow;
@@ -226,12 +228,14 @@ public final class TrainingService {
         long fitCount = prepared.trainRows();
         ValidationSettings v = settings.train().validation();
         if (v.enabled()) {
-            HoldOut.Split split = HoldOut.split(train, v.fraction(), settings.train().seed());
+            // the hold-out prepare marked (and fitted the vocabulary without)
+            HoldOut.Split split = HoldOut.marked(train);
             train = split.fit();
             validation = split.validation();
             fitCount = train.count();
             LOG.info("validation: {} of {} training reviews held out (fraction {}, seed {})",
-                    prepared.trainRows() - fitCount, prepared.trainRows(), v.fraction(), settings.train().seed());
+                    prepared.trainRows() - fitCount, prepared.trainRows(), v.fraction(),
+                    settings.prepare().holdOut().seed());
         }
         ResultsTable results = new ResultsTable(new Path(output, RESULTS).toString());
         ResultRow.RunContext context = new ResultRow.RunContext(runId, started, jobName, jsc.master(),
@@ -243,68 +247,77 @@ public final class TrainingService {
                 spark.read().parquet(prepared.test()), settings);
     }
 
+    /** Where one trained model goes: its model folder, its checkpoints (null: none) and its predictions folder. */
+    public record Destination(String modelDir, String checkpointDir, String predictionsDir) {
+    }
+
     /**
-     * Trains one architecture (resuming from {@code checkpointDir} when it holds a checkpoint of the same data and
-     * settings; null = none), saves it to {@code modelDir} and evaluates it. The caller appends (or records) its
-     * results row.
+     * Trains one architecture with {@code seed} (initialisation, dropout, the order minibatches are visited), resuming
+     * from {@code to.checkpointDir()} when it holds a checkpoint of the same data and settings, saves it to
+     * {@code to.modelDir()}, evaluates it on the test split and writes its per-review test predictions to
+     * {@code to.predictionsDir()}. The caller appends (or records) its results row ({@code repeat} in it).
      */
-    public Outcome trainAndEvaluate(SparkSession spark, Run r, String name, String modelDir, String checkpointDir) {
+    public Outcome trainAndEvaluate(SparkSession spark, Run r, String name, int repeat, long seed, Destination to) {
         if (TfidfLogisticRegression.NAME.equals(name)) {
-            return trainBaseline(spark, r, modelDir);
+            return trainBaseline(spark, r, repeat, to);
         }
         JavaSparkContext jsc = r.jsc();
         ResultRow.RunContext run = r.context();
+        TrainSettings train = settings.train().withSeed(seed);
         Architecture architecture = Architectures.get(name);
         MultiLayerConfiguration conf = SequenceClassifier.configuration(architecture, settings.model(),
-                settings.train().learningRate(name), settings.train().seed());
-        Staged data = r.data(Features.of(architecture, settings.model()), settings.train().batchSize(name));
-        DistributedTrainer.Trained trained = r.trainer().train(jsc, name, conf, data.train(), data.validation(),
-                r.fitCount(), checkpointDir, run.dataFingerprint());
+                train.learningRate(name), seed, train.gradientClip(name));
+        Staged data = r.data(Features.of(architecture, settings.model()), train.batchSize(name));
+        DistributedTrainer.Trained trained = new DistributedTrainer(train).train(jsc, name, conf, data.train(),
+                data.validation(), r.fitCount(), to.checkpointDir(), run.dataFingerprint());
         // Saved before the evaluation: the trained parameters must be on disk whatever happens next.
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("run_id", run.runId());
         info.put("architecture", name);
+        info.put("repeat", repeat);
+        info.put("seed", seed);
         info.put("data_fingerprint", run.dataFingerprint());
         info.put("config", run.config());
         info.put("epochs_trained", trained.epochs());
         info.put("resumed_from_epoch", trained.resumedFromEpoch());
         info.put("best_epoch", trained.bestEpoch());
-        String modelPath = ModelStore.save(trained.network().getNetwork(), r.prepared().vocabulary(), modelDir, info,
-                jsc.hadoopConfiguration());
+        String modelPath = ModelStore.save(trained.network().getNetwork(), r.prepared().vocabulary(), to.modelDir(),
+                info, jsc.hadoopConfiguration());
         jsc.setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics metrics;
-        try {
-            metrics = DistributedEvaluator.evaluate(trained.network().getNetwork(), data.test(),
-                    settings.train().evalBatchSize());
+        try (Evaluated evaluated = DistributedEvaluator.evaluated(trained.network().getNetwork(), data.test(),
+                settings.train().evalBatchSize())) {
+            metrics = evaluated.metrics();
+            evaluated.writePredictions(spark, run.runId(), name, repeat, to.predictionsDir());
         } finally {
             jsc.clearJobGroup();
         }
-        ResultRow row = ResultRow.of(run, name, settings.model(), settings.train(), trained.workers(), trained.approach(),
+        ResultRow row = ResultRow.of(run, name, repeat, settings.model(), train, trained.workers(), trained.approach(),
                 trained.network().getNetwork().numParams(), trained.seconds(), trained.examplesPerSecond(), metrics,
                 modelPath, validation(trained));
-        LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training ({} examples/s)",
-                name, fmt(metrics.accuracy()), fmt(metrics.f1()), fmt(metrics.auc()), fmt(metrics.loss()),
-                Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()));
+        LOG.info("{} (repeat {}, seed {}): accuracy {}, F1 {}, AUC {}, loss {}, {} s training ({} examples/s)",
+                name, repeat, seed, fmt(metrics.accuracy()), fmt(metrics.f1()), fmt(metrics.auc()),
+                fmt(metrics.loss()), Math.round(trained.seconds()), Math.round(trained.examplesPerSecond()));
         return new Outcome(row, metrics, modelPath, trained);
     }
 
     /**
-     * The tfidf-lr baseline on the same reviews as the networks (the prepared splits' ids), from the full text's
-     * Lucene tokens; saved as a Spark ML PipelineModel ({@code pipeline/}) with {@code model.json}; measured by the
-     * same {@link Metrics#of}. Columns of the results row that describe networks only (batch size, learning rate,
-     * averaging frequency, embedding, hidden, dropout, filters, kernel, pool, sequence length) are 0.
+     * The tfidf-lr baseline on the same reviews as the networks (the prepared splits' ids: fitted on the training rows
+     * less the validation hold-out, scored on the hold-out for its validation accuracy), from the full text's Lucene
+     * tokens; saved as a Spark ML PipelineModel ({@code pipeline/}) with {@code model.json}; measured by the same
+     * {@link Metrics#of}; its test predictions written like a network's. Columns of the results row that describe
+     * networks only (batch size, learning rate, averaging frequency, embedding, hidden, dropout, filters, kernel, pool,
+     * sequence length) are 0. It is deterministic: a comparison trains it once, whatever the repeats.
      */
-    private Outcome trainBaseline(SparkSession spark, Run r, String modelDir) {
+    private Outcome trainBaseline(SparkSession spark, Run r, int repeat, Destination to) {
         String name = TfidfLogisticRegression.NAME;
         ResultRow.RunContext run = r.context();
         Dataset<Row> tokens = new LuceneTokenizer(settings.prepare().text()).setInputCol(ReviewSchema.TEXT)
                 .setOutputCol("tokens").transform(ReviewSchema.usable(
                         CorpusReader.of(settings.prepare().input()).read(spark)))
                 .select(ReviewSchema.ID, "tokens");
-        Dataset<Row> train = tokens.join(spark.read().parquet(r.prepared().train()).select(ReviewSchema.ID,
-                ReviewSchema.LABEL), ReviewSchema.ID);
-        Dataset<Row> test = tokens.join(spark.read().parquet(r.prepared().test()).select(ReviewSchema.ID,
-                ReviewSchema.LABEL), ReviewSchema.ID);
+        Dataset<Row> train = tokens.join(r.fitRows.select(ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID);
+        Dataset<Row> test = tokens.join(r.testRows.select(ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID);
         r.jsc().setJobGroup("reviewnet-train-" + name, "reviewnet: training " + name + " (Spark MLlib)", false);
         long started = System.nanoTime();
         PipelineModel model;
@@ -313,39 +326,46 @@ public final class TrainingService {
         } finally {
             r.jsc().clearJobGroup();
         }
+        ResultRow.Validation validation = ResultRow.Validation.none(1);
+        if (r.validationRows != null) {
+            Metrics v = TfidfLogisticRegression.evaluate(model, tokens.join(r.validationRows.select(ReviewSchema.ID,
+                    ReviewSchema.LABEL), ReviewSchema.ID));
+            validation = new ResultRow.Validation(1, 1, v.accuracy(), v.loss(), String.format(java.util.Locale.ROOT,
+                    "[{\"epoch\":1,\"loss\":%s,\"accuracy\":%s}]", v.loss(), v.accuracy()));
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
-        LOG.info("training {}: {} examples in {} s, {} features", name, r.prepared().trainRows(),
+        LOG.info("training {}: {} examples in {} s, {} features", name, r.fitCount(),
                 String.format("%.1f", seconds), TfidfLogisticRegression.parameters(model) - 1);
         String modelPath;
-        try (AtomicDirectory out = AtomicDirectory.begin(modelDir, r.jsc().hadoopConfiguration())) {
+        try (AtomicDirectory out = AtomicDirectory.begin(to.modelDir(), r.jsc().hadoopConfiguration())) {
             model.write().save(out.path(TfidfLogisticRegression.PIPELINE));
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("run_id", run.runId());
             info.put("architecture", name);
+            info.put("repeat", repeat);
             info.put("data_fingerprint", run.dataFingerprint());
             info.put("config", run.config());
             ModelStore.writeInfo(out, info);
             out.commit();
             modelPath = out.target().toString();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot save the model to " + modelDir, e);
+            throw new java.io.UncheckedIOException("cannot save the model to " + to.modelDir(), e);
         }
         r.jsc().setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics m;
-        try {
-            m = TfidfLogisticRegression.evaluate(model, test);
+        try (Evaluated evaluated = TfidfLogisticRegression.evaluated(model, test)) {
+            m = evaluated.metrics();
+            evaluated.writePredictions(spark, run.runId(), name, repeat, to.predictionsDir());
         } finally {
             r.jsc().clearJobGroup();
         }
-        ResultRow.Validation none = ResultRow.Validation.none(1);
         ResultRow row = new ResultRow(run.runId(), run.started(), run.job(), name, 1, settings.train().seed(), 0, 0,
                 0, r.jsc().defaultParallelism(), "mllib", 0, 0, 0, 0, 0, 0, settings.prepare().vocab().size(), 0,
                 TfidfLogisticRegression.parameters(model), run.sparkMaster(), run.dataFingerprint(),
-                // the whole training split: the baseline has no epochs to validate, so nothing is held out for it
-                r.prepared().trainRows(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
-                m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, r.prepared().trainRows() / seconds, m.seconds(),
-                modelPath, run.config(), run.codeVersion(), none.epochsTrained(), none.bestEpoch(), none.accuracy(),
-                none.loss(), none.history());
+                r.fitCount(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
+                m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, r.fitCount() / seconds, m.seconds(),
+                modelPath, run.config(), run.codeVersion(), validation.epochsTrained(), validation.bestEpoch(),
+                validation.accuracy(), validation.loss(), validation.history(), repeat);
         LOG.info("{}: accuracy {}, F1 {}, AUC {}, loss {}, {} s training", name, fmt(m.accuracy()), fmt(m.f1()),
                 fmt(m.auc()), fmt(m.loss()), Math.round(seconds));
         return new Outcome(row, m, modelPath, null);

@@ -31,13 +31,26 @@ public final class SequenceClassifier {
 
     public static MultiLayerConfiguration configuration(Architecture architecture, ModelSettings model,
                                                         double learningRate, long seed) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+        return configuration(architecture, model, learningRate, seed, 0);
+    }
+
+    /**
+     * As above, with each layer's gradient rescaled to an L2 norm of at most {@code gradientClip} before the Adam
+     * step (DL4J's {@code ClipL2PerLayer}, applied by the updater to every layer); 0 = no clipping.
+     */
+    public static MultiLayerConfiguration configuration(Architecture architecture, ModelSettings model,
+                                                        double learningRate, long seed, double gradientClip) {
+        NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.XAVIER_UNIFORM)
-                .biasInit(0.0)
-                .list();
+                .biasInit(0.0);
+        if (gradientClip > 0) {
+            builder.gradientNormalization(org.deeplearning4j.nn.conf.GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(gradientClip);
+        }
+        NeuralNetConfiguration.ListBuilder list = builder.list();
         if (architecture.sharedFront()) {
             list.layer(new FastEmbedding.Builder()
                             .nIn(model.vocabularySize()).nOut(model.embedding())

@@ -9,43 +9,55 @@ import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import reviewnet.eval.ResultRow;
-import org.jfree.chart.ChartFactory;
+import reviewnet.eval.Uncertainty;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
-import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
-/** PNG chart (JFreeChart) of test accuracy against training time, one labelled point per architecture. */
+/**
+ * PNG chart (JFreeChart) of test accuracy against training time, one labelled point per architecture with an error bar.
+ */
 public final class AccuracyChart {
     private AccuracyChart() {
     }
 
-    public static JFreeChart chart(String title, List<ResultRow> results) {
-        XYSeriesCollection data = new XYSeriesCollection();
-        for (ResultRow r : results) {
-            XYSeries series = new XYSeries(r.architecture());
-            series.add(r.trainSeconds(), r.accuracy());
+    /**
+     * One point per architecture at its mean training time and mean test accuracy, with an error bar over the
+     * summary's 95% interval.
+     */
+    public static JFreeChart chart(String title, List<Uncertainty.Summary> summaries, List<ResultRow> results) {
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        for (Uncertainty.Summary s : summaries) {
+            double seconds = results.stream().filter(r -> r.architecture().equals(s.architecture()))
+                    .mapToDouble(ResultRow::trainSeconds).average().orElse(0);
+            YIntervalSeries series = new YIntervalSeries(s.architecture());
+            series.add(seconds, s.accuracyMean(), s.accuracy().low(), s.accuracy().high());
             data.addSeries(series);
         }
-        JFreeChart chart = ChartFactory.createScatterPlot(title, "training time (s)", "test accuracy", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        XYPlot plot = chart.getXYPlot();
+        NumberAxis x = new NumberAxis("training time (s, mean over repeats)");
+        NumberAxis y = new NumberAxis("test accuracy (mean, 95% interval)");
+        y.setAutoRangeIncludesZero(false);
+        XYErrorRenderer renderer = new XYErrorRenderer();
+        renderer.setDrawXError(false);
+        renderer.setDefaultStroke(new BasicStroke(2f));
+        renderer.setErrorStroke(new BasicStroke(1.5f));
+        XYPlot plot = new XYPlot(data, x, y, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
-        renderer.setDefaultStroke(new BasicStroke(2f));
-        for (ResultRow r : results) {
-            XYTextAnnotation label = new XYTextAnnotation("  " + r.architecture(), r.trainSeconds(), r.accuracy());
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            XYTextAnnotation label = new XYTextAnnotation("  " + data.getSeriesKey(i), data.getXValue(i, 0),
+                    data.getYValue(i, 0));
             label.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             label.setTextAnchor(org.jfree.chart.ui.TextAnchor.CENTER_LEFT);
             plot.addAnnotation(label);
         }
-        return chart;
+        return new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     }
 
     public static void write(JFreeChart chart, FileSystem fs, Path path) throws IOException {

@@ -41,7 +41,8 @@ public final class LearningCurveChart {
             if (history.isEmpty()) {
                 continue;
             }
-            XYSeries series = new XYSeries(r.architecture() + " (best: epoch " + r.bestEpoch() + ")");
+            XYSeries series = new XYSeries(r.architecture() + (r.repeat() > 1 ? " r" + r.repeat() : "")
+                    + " (best: epoch " + r.bestEpoch() + ")");
             for (JsonNode epoch : history) {
                 series.add(epoch.path("epoch").asInt(), epoch.path(metric).asDouble());
             }

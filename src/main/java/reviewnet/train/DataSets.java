@@ -19,17 +19,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code DataSet} per review is made and merged again later (that per-row work cost seconds per architecture).
  */
 public final class DataSets {
+    private static final String ID = "id";
+
     private DataSets() {
     }
 
     /**
      * Minibatches of the rows in a seeded random order (every minibatch mixes both labels whatever the file order),
-     * in {@code partitions} partitions; the last minibatch of a partition may be smaller.
+     * in {@code partitions} partitions; the last minibatch of a partition may be smaller. The order is that of a
+     * seeded hash of each review's id (ties by id), a function of the ids alone: {@code rand(seed)} depended on which
+     * rows each input partition held in which order.
      */
     public static JavaRDD<DataSet> shuffledMinibatches(Dataset<Row> prepared, int batchSize, int partitions,
                                                        long seed, Features features) {
-        Dataset<Row> rows = select(prepared, features).orderBy(functions.rand(seed)).coalesce(partitions);
-        return rows.toJavaRDD().mapPartitions(it -> new Batcher(it, batchSize, features));
+        Dataset<Row> rows = select(prepared.orderBy(functions.xxhash64(functions.col("id"), functions.lit(seed)),
+                functions.col("id")), features).coalesce(partitions);
+        return rows.toJavaRDD().mapPartitions(it -> new Batcher(it, batchSize, features, false));
     }
 
     /**
@@ -39,8 +44,17 @@ public final class DataSets {
      */
     public static JavaRDD<DataSet> minibatches(Dataset<Row> prepared, int batchSize, int partitions,
                                                Features features) {
-        return select(prepared, features).repartition(partitions).toJavaRDD()
-                .mapPartitions(it -> new Batcher(it, batchSize, features));
+        // the review ids travel with each minibatch (its example metadata) where the rows have them: per-review
+        // predictions are written by id
+        boolean ids = java.util.Arrays.asList(prepared.columns()).contains(ID);
+        Dataset<Row> rows = select(prepared, features, ids);
+        return rows.repartition(partitions).toJavaRDD().mapPartitions(it -> new Batcher(it, batchSize, features, ids));
+    }
+
+    /** The ids of a minibatch's reviews, when it carries them (else null). */
+    public static String[] ids(DataSet minibatch) {
+        List<java.io.Serializable> meta = minibatch.getExampleMetaData();
+        return meta == null ? null : meta.stream().map(String.class::cast).toArray(String[]::new);
     }
 
     /** {@link #minibatches(Dataset, int, int, Features)} of the word indices. */
@@ -49,6 +63,11 @@ public final class DataSets {
     }
 
     private static Dataset<Row> select(Dataset<Row> prepared, Features features) {
+        return select(prepared, features, false);
+    }
+
+    /** label, the feature columns, and the id last when {@code withId}. */
+    private static Dataset<Row> select(Dataset<Row> prepared, Features features, boolean withId) {
         List<org.apache.spark.sql.Column> columns = new ArrayList<>();
         columns.add(functions.col("label"));
         for (String c : features.columns()) {
@@ -58,11 +77,19 @@ public final class DataSets {
             }
             columns.add(functions.col(c));
         }
+        if (withId) {
+            columns.add(functions.col(ID));
+        }
         return prepared.select(columns.toArray(new org.apache.spark.sql.Column[0]));
     }
 
     /** One minibatch of the given rows (label, feature columns), all sequences of the same length. */
     static DataSet minibatch(List<Row> rows, Features f) {
+        return minibatch(rows, f, false);
+    }
+
+    /** As above; {@code ids}: the rows' last column is the review id, kept as the minibatch's example metadata. */
+    static DataSet minibatch(List<Row> rows, Features f, boolean ids) {
         int width = f.width(rows.get(0).getList(1).size());
         float[] features = new float[rows.size() * width];
         float[] labels = new float[rows.size()];
@@ -77,8 +104,16 @@ public final class DataSets {
             f.fill(row, 1, features, r * width);
             labels[r] = row.getInt(0);
         }
-        return new DataSet(Nd4j.create(features, new long[] {rows.size(), width}),
+        DataSet minibatch = new DataSet(Nd4j.create(features, new long[] {rows.size(), width}),
                 Nd4j.create(labels, new long[] {rows.size(), 1}));
+        if (ids) {
+            List<String> idList = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                idList.add(row.getString(row.length() - 1));
+            }
+            minibatch.setExampleMetaData(idList);
+        }
+        return minibatch;
     }
 
     /**
@@ -94,9 +129,14 @@ public final class DataSets {
         private final int batchSize;
         private final int joiningTail;
         private final Features features;
+        private final boolean ids;
         private final ArrayDeque<Row> ahead = new ArrayDeque<>();
 
         Batcher(Iterator<Row> rows, int batchSize, Features features) {
+            this(rows, batchSize, features, false);
+        }
+
+        Batcher(Iterator<Row> rows, int batchSize, Features features, boolean ids) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("minibatch size must be positive, got " + batchSize);
             }
@@ -104,6 +144,7 @@ public final class DataSets {
             this.batchSize = batchSize;
             this.joiningTail = batchSize / 2;
             this.features = features;
+            this.ids = ids;
         }
 
         @Override
@@ -128,7 +169,7 @@ public final class DataSets {
                 batch.addAll(ahead);
                 ahead.clear();
             }
-            return minibatch(batch, features);
+            return minibatch(batch, features, ids);
         }
     }
 }

@@ -108,19 +108,6 @@ public final class DistributedTrainer {
         // without validation minibatches no epoch is scored, so nothing is best and early stopping never fires
         ValidationSettings stopping = settings.validation();
         int epochs = validation == null ? settings.epochs() : stopping.maxEpochs();
-        // every staged DataSet object is one minibatch of batch-size reviews
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
-                batchSize)
-                .batchSizePerWorker(batchSize)
-                .averagingFrequency(frequency)
-                .workerPrefetchNumBatches(settings.prefetch())
-                .saveUpdater(settings.saveUpdater())
-                .rddTrainingApproach(RDDTrainingApproach.Direct)
-                .storageLevel(StorageLevel.fromString(settings.storageLevel()))
-                .repartionData(Repartition.Always)
-                .repartitionStrategy(RepartitionStrategy.Balanced)
-                .rngSeed(settings.seed())
-                .build();
         Checkpoints checkpoints = checkpointDir == null ? null : new Checkpoints(checkpointDir, jsc.hadoopConfiguration());
         if (checkpoints != null) {
             checkpoints.bind(new Checkpoints.Identity(dataFingerprint == null ? "" : dataFingerprint,
@@ -134,8 +121,8 @@ public final class DistributedTrainer {
         List<EpochScore> history = new ArrayList<>(done > 0 ? checkpoints.history(done) : List.of());
         EpochScore best = bestOf(history, stopping);
         SparkDl4jMultiLayer network = done > 0
-                ? new SparkDl4jMultiLayer(jsc, checkpoints.restore(done), master)
-                : new SparkDl4jMultiLayer(jsc, conf, master);
+                ? new SparkDl4jMultiLayer(jsc, checkpoints.restore(done), master(workers, batchSize, frequency, done + 1))
+                : new SparkDl4jMultiLayer(jsc, conf, master(workers, batchSize, frequency, 1));
         INDArray bestParams = best == null ? null
                 : best.epoch() == done ? network.getNetwork().params().dup() : checkpoints.restore(best.epoch()).params();
         if (done > 0) {
@@ -150,6 +137,11 @@ public final class DistributedTrainer {
             jsc.setJobGroup(group, "reviewnet: " + label + " (" + workers + " workers, parameter averaging every "
                     + frequency + " minibatches of " + batchSize + ")", false);
             long epochStart = System.nanoTime();
+            if (epoch > done + 1) {
+                // the same network (parameters, Adam state) under this epoch's training master
+                network = new SparkDl4jMultiLayer(jsc, network.getNetwork(), master(workers, batchSize, frequency,
+                        epoch));
+            }
             try (TrainingProgress progress = TrainingProgress.forConsole(group, label, perRound, count,
                     settings.progressInterval())) {
                 jsc.sc().addSparkListener(progress);
@@ -196,6 +188,30 @@ public final class DistributedTrainer {
         double seconds = (System.nanoTime() - started) / 1e9;
         return new Trained(network, workers, approach(jsc), seconds, count * (trained - done), trained, done, history,
                 best == null ? trained : best.epoch());
+    }
+
+    /**
+     * The training master of one epoch. Everything random in it is a function of the seed and the epoch, so that a
+     * seed reproduces its run and a run resumed from a checkpoint trains its next epoch as an uninterrupted run would:
+     * the master's own RNG (which minibatches go to which averaging round) is seeded per epoch (one master for a whole
+     * run would start over from its seed on resume); minibatches are not repartitioned when there are as many
+     * partitions as workers ({@code NumPartitionsWorkersDiffers}: DL4J's {@code Balanced} strategy places the
+     * minibatches beyond its even share with an unseeded {@code java.util.Random}); the workers' dropout masks come from
+     * {@link SeededWorkers}. Every staged DataSet object is one minibatch of batch-size reviews.
+     */
+    private ParameterAveragingTrainingMaster master(int workers, int batchSize, int frequency, int epoch) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
+                .batchSizePerWorker(batchSize)
+                .averagingFrequency(frequency)
+                .workerPrefetchNumBatches(settings.prefetch())
+                .saveUpdater(settings.saveUpdater())
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .storageLevel(StorageLevel.fromString(settings.storageLevel()))
+                .repartionData(Repartition.NumPartitionsWorkersDiffers)
+                .repartitionStrategy(RepartitionStrategy.Balanced)
+                .rngSeed(SeededWorkers.streamSeed(settings.seed(), epoch, -1, 0))
+                .trainingHooks(new SeededWorkers(settings.seed(), epoch))
+                .build();
     }
 
     /** Whether early stopping ends training: {@code patience} epochs since the best one. */

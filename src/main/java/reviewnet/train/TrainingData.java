@@ -86,7 +86,10 @@ public final class TrainingData implements AutoCloseable {
                 String listing = new Path(dir, "paths").toString();
                 batches.mapPartitionsWithIndex((partition, it) -> write(it, files, partition, hadoop), true)
                         .saveAsTextFile(listing);
-                paths = jsc.textFile(listing).cache();
+                // sorted: the listing's part files come in the order the file system lists them
+                List<String> sorted = new ArrayList<>(jsc.textFile(listing).collect());
+                java.util.Collections.sort(sorted);
+                paths = jsc.parallelize(sorted, workers).cache();
                 count = paths.count();
                 batches = null;
             } else {

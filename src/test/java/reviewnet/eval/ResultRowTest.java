@@ -15,11 +15,12 @@ class ResultRowTest {
             "abc", 25000, 25000, 0.85, 0.84, 0.86, 0.85, 0.93, 0.33, 10, 20, 30, 40, 16.6, 1503.0, 2.4,
             "file:/m", "{}", "0.1.0", 3, 2, 0.86, 0.31,
             "[{\"epoch\":1,\"loss\":0.4,\"accuracy\":0.8},{\"epoch\":2,\"loss\":0.31,\"accuracy\":0.86},"
-                    + "{\"epoch\":3,\"loss\":0.35,\"accuracy\":0.85}]");
+                    + "{\"epoch\":3,\"loss\":0.35,\"accuracy\":0.85}]", 3);
     /** A row without validation: its validation accuracy and loss are null. */
     static final ResultRow UNVALIDATED = new ResultRow("run-1", ROW.timestamp(), "compare", "conv", 1, 42, 32, 1e-3,
             20, 2, "export", 128, 128, 0.2, 64, 5, 4, 20000, 100, 2602561, "local[2]", "abc", 25000, 25000, 0.85, 0.84,
-            0.86, 0.85, 0.93, 0.33, 10, 20, 30, 40, 16.6, 1503.0, 2.4, "file:/m", "{}", "0.1.0", 1, 1, null, null, "[]");
+            0.86, 0.85, 0.93, 0.33, 10, 20, 30, 40, 16.6, 1503.0, 2.4, "file:/m", "{}", "0.1.0", 1, 1, null, null, "[]",
+            1);
 
     @Test
     void componentsAreTheSchemaColumnsInOrder() {
