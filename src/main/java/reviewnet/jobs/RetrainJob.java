@@ -277,9 +277,9 @@ public final class RetrainJob implements Job {
                     : String.format(java.util.Locale.ROOT, "McNemar's exact test p = %.4g on %d + %d discordant "
                             + "reviews (%s at alpha %.3g)", paired.p(), paired.challengerOnly(),
                             paired.championOnly(), significant ? "significant" : "not significant", settings.alpha());
-            reason = String.format(java.util.Locale.ROOT, "%s (chosen on %s) accuracy %.4f vs champion %s %.4f on the "
+            reason = String.format(java.util.Locale.ROOT, "%s (%s) accuracy %.4f vs champion %s %.4f on the "
                             + "same test reviews: %s the margin %.4f; %s", best.version(),
-                    trained.size() == 1 ? "the only version" : "validation", paired.challengerAccuracy(),
+                    trained.size() == 1 ? "its run's only version" : "chosen on validation", paired.challengerAccuracy(),
                     championVersion, paired.championAccuracy(), byMargin ? "beats it by at least"
                             : "does not beat it by", margin, test);
         }

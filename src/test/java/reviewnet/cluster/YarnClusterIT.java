@@ -286,8 +286,13 @@ class YarnClusterIT extends SparkTest {
     @Order(2)
     void retrainsTwiceIntoAnHdfsRegistry() throws Exception {
         String out = "reviewnet.output.path=" + hdfsPath("/reviewnet/retrain-out");
-        submitOk("cluster", "retrain-1.log", "jobs/retrain.conf", out, "reviewnet.retrain.run-id=nightly-1");
-        submitOk("cluster", "retrain-2.log", "jobs/retrain.conf", out, "reviewnet.retrain.run-id=nightly-2");
+        // without the hold-out retrain.conf turns on: the prepared data on HDFS stay compare's (validation and the
+        // paired promotion test are RetrainJobTest's; this test is about YARN, HDFS and the registry)
+        String noHoldOut = "reviewnet.train.validation-fraction=0";
+        submitOk("cluster", "retrain-1.log", "jobs/retrain.conf", out, noHoldOut,
+                "reviewnet.retrain.run-id=nightly-1");
+        submitOk("cluster", "retrain-2.log", "jobs/retrain.conf", out, noHoldOut,
+                "reviewnet.retrain.run-id=nightly-2");
 
         JsonNode champion = readJson("/reviewnet/registry/champion.json");
         String version = champion.path("version").asText();

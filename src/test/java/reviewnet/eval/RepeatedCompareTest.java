@@ -36,11 +36,11 @@ class RepeatedCompareTest extends SparkTest {
         imdb = ImdbData.slice(250);
     }
 
+    /** conv and simple-rnn (both with dropout), two workers averaging, one epoch. */
     static CompareSettings settings(Path output, String... more) {
         List<String> overrides = new java.util.ArrayList<>(List.of("reviewnet.input.path=" + imdb,
                 "reviewnet.prepared.path=" + tmp.resolve("prepared"), "reviewnet.output.path=" + output,
                 "reviewnet.train.architectures=[conv, simple-rnn]", "reviewnet.train.workers=2",
-                "reviewnet.train.validation-fraction=0.2", "reviewnet.train.max-epochs=2",
                 "reviewnet.compare.bootstrap-replicates=500"));
         overrides.addAll(List.of(more));
         return CompareSettings.from(JobConfig.resolve(JobConfig.parseOverrides(overrides)));
@@ -49,7 +49,11 @@ class RepeatedCompareTest extends SparkTest {
     @Test
     void threeRepeatsWriteConsistentRowsPredictionsAndSummary() {
         Path out = tmp.resolve("three");
-        CompareSettings settings = settings(out, "reviewnet.compare.repeats=3", "reviewnet.compare.run-id=r3");
+        // with the validation hold-out: the summary's validation accuracy and recommendation
+        String[] validated = {"reviewnet.compare.repeats=3", "reviewnet.compare.run-id=r3",
+                "reviewnet.train.validation-fraction=0.2", "reviewnet.train.max-epochs=1",
+                "reviewnet.prepared.path=" + tmp.resolve("prepared-validated")};
+        CompareSettings settings = settings(out, validated);
         List<ResultRow> rows = new CompareJob(settings, "compare").run(spark);
         assertEquals(6, rows.size());
         Map<String, List<ResultRow>> byArchitecture = rows.stream()
@@ -64,7 +68,7 @@ class RepeatedCompareTest extends SparkTest {
         // predictions: every model scored every test review once, by id; its accuracy is its row's
         Dataset<Row> predictions = Predictions.read(spark, out.resolve("predictions").toString());
         assertEquals(List.of(Predictions.SCHEMA.fieldNames()), List.of(predictions.columns()));
-        List<Row> testIds = spark.read().parquet(tmp.resolve("prepared/test").toString()).select("id", "label")
+        List<Row> testIds = spark.read().parquet(tmp.resolve("prepared-validated/test").toString()).select("id", "label")
                 .orderBy("id").collectAsList();
         assertEquals(500, testIds.size());
         for (ResultRow r : rows) {
@@ -112,9 +116,10 @@ class RepeatedCompareTest extends SparkTest {
         assertEquals(rows, again);
         assertEquals(6, new ResultsTable(out.resolve("results").toString()).rows(spark).size());
         // ... but not with other settings
+        List<String> changed = new java.util.ArrayList<>(List.of(validated));
+        changed.add("reviewnet.train.learning-rate=0.01");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new CompareJob(settings(out,
-                "reviewnet.compare.repeats=3", "reviewnet.compare.run-id=r3", "reviewnet.train.learning-rate=0.01"),
-                "compare").run(spark));
+                changed.toArray(new String[0])), "compare").run(spark));
         assertTrue(e.getMessage().contains("refusing to mix"), e.getMessage());
     }
 

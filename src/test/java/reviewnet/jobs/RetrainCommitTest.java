@@ -74,7 +74,9 @@ class RetrainCommitTest extends SparkTest {
                 "reviewnet.prepared.path=" + tmp.resolve("prepared"), "reviewnet.output.path=" + out,
                 "reviewnet.retrain.registry=" + registry, "reviewnet.retrain.run-id=" + RUN,
                 "reviewnet.train.architectures=[conv]", "reviewnet.train.workers=2", "reviewnet.train.epochs=1",
-                "reviewnet.train.approach=direct"));
+                "reviewnet.train.approach=direct",
+                // the fixture champion has no model nor predictions: no paired test is possible, the margin decides
+                "reviewnet.retrain.promote-when=margin"));
         overrides.addAll(List.of(more));
         return RetrainSettings.from(JobConfig.resolve(JobConfig.parseOverrides(overrides)));
     }

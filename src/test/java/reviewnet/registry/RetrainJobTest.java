@@ -143,6 +143,38 @@ class RetrainJobTest extends SparkTest {
         }
     }
 
+    /**
+     * With several architectures the challenger is the version with the best validation accuracy, and the record says
+     * so; its promotion is decided by the margin and McNemar's test on the same test reviews as the champion.
+     */
+    @Test
+    @Order(8)
+    void theChallengerIsChosenOnValidationAndJudgedByAPairedTest() {
+        JsonNode record = retrain("run-5", "reviewnet.train.architectures=[conv, simple-rnn]",
+                "reviewnet.train.validation-fraction=0.2", "reviewnet.train.max-epochs=2",
+                "reviewnet.prepared.path=" + tmp.resolve("prepared-validated"));
+        assertEquals("validation", record.path("selected_by").asText(), record.toString());
+        JsonNode best = null;
+        for (JsonNode v : record.path("versions")) {
+            assertTrue(v.path("validation_accuracy").isNumber(), v.toString());
+            if (best == null || v.path("validation_accuracy").asDouble() > best.path("validation_accuracy").asDouble()) {
+                best = v;
+            }
+        }
+        assertEquals(best.path("version").asText(), record.path("challenger").asText(), record.toString());
+        assertEquals("run-2-conv", record.path("champion_before").asText());
+        long challengerOnly = record.path("discordant").path("challenger_only").asLong();
+        long championOnly = record.path("discordant").path("champion_only").asLong();
+        assertEquals(reviewnet.eval.Uncertainty.mcnemarExactP(challengerOnly, championOnly),
+                record.path("p_value").asDouble(), 1e-12);
+        // the difference of the paired accuracies is the difference of the discordant counts
+        assertEquals((challengerOnly - championOnly) / 1000.0, record.path("challenger_accuracy").asDouble()
+                - record.path("champion_accuracy").asDouble(), 1e-9);
+        boolean promote = record.path("challenger_accuracy").asDouble() >= record.path("champion_accuracy").asDouble()
+                + 0.005 && record.path("p_value").asDouble() < 0.05;
+        assertEquals(promote, record.path("promoted").asBoolean(), record.toString());
+    }
+
     static JsonNode readJson(Path file) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
