@@ -58,6 +58,27 @@ class PrepareJobTest extends SparkTest {
         return row.getList(row.fieldIndex("seq")).stream().mapToInt(o -> (Integer) o).toArray();
     }
 
+    /**
+     * With a validation hold-out, the vocabulary is fitted on the rest of the training split only: the slice has fewer
+     * distinct words than the vocabulary holds, so every word of a fitted review has its own index, while a word that
+     * only held-out reviews use is out of vocabulary (index 2) there. The hold-out is the seeded hash's share.
+     */
+    @Test
+    void theVocabularyIsFittedWithoutTheHoldOut() {
+        Path out = tmp.resolve("imdb-holdout");
+        new PrepareJob(settings(imdb, out, "reviewnet.train.validation-fraction=0.2")).run(spark);
+        Dataset<Row> train = spark.read().parquet(out.resolve("train").toString());
+        long held = train.where("holdout").count();
+        assertTrue(held > 60 && held < 140, "about 20% of 500 held out: " + held);
+        assertEquals(0, train.where("not holdout and exists(seq, x -> x = 2)").count(),
+                "every word of the fitted reviews is in the vocabulary");
+        assertTrue(train.where("holdout and exists(seq, x -> x = 2)").count() > held / 2,
+                "held-out reviews have words the vocabulary never saw");
+        // the hold-out is a function of the ids and the validation seed
+        assertEquals(train.where(reviewnet.train.HoldOut.held(0.2, 42)).select("id").orderBy("id").collectAsList(),
+                train.where("holdout").select("id").orderBy("id").collectAsList());
+    }
+
     @Test
     void preparesARealSliceWithExactCountsAndBoundedIndices() throws IOException {
         Path out = tmp.resolve("imdb-prepared");
@@ -65,7 +86,12 @@ class PrepareJobTest extends SparkTest {
 
         for (String split : List.of("train", "test")) {
             Dataset<Row> data = spark.read().parquet(out.resolve(split).toString());
-            assertEquals(List.of("id", "label", "seq", "bigrams"), List.of(data.columns()));
+            // the training rows mark the validation hold-out (none here: validation-fraction is 0)
+            assertEquals(split.equals("train") ? List.of("id", "label", "seq", "bigrams", "holdout")
+                    : List.of("id", "label", "seq", "bigrams"), List.of(data.columns()));
+            if (split.equals("train")) {
+                assertEquals(0, data.where("holdout").count());
+            }
             assertEquals(2L * PER_FOLDER, data.count());
             assertEquals(PER_FOLDER, data.where("label = 0").count());
             assertEquals(PER_FOLDER, data.where("label = 1").count());

@@ -151,7 +151,7 @@ class RetrainJobTest extends SparkTest {
     @Order(8)
     void theChallengerIsChosenOnValidationAndJudgedByAPairedTest() {
         JsonNode record = retrain("run-5", "reviewnet.train.architectures=[conv, simple-rnn]",
-                "reviewnet.train.validation-fraction=0.2", "reviewnet.train.max-epochs=2",
+                "reviewnet.train.validation-fraction=0.2", "reviewnet.train.max-epochs=1",
                 "reviewnet.prepared.path=" + tmp.resolve("prepared-validated"));
         assertEquals("validation", record.path("selected_by").asText(), record.toString());
         JsonNode best = null;
