@@ -17,9 +17,7 @@ public record ComparisonSettings(int repeats, String runId, int bootstrapReplica
 
     public static ComparisonSettings from(Config root) {
         String key = "reviewnet.compare.";
-        String runId = root.getString(key + "run-id").trim();
-        Settings.require(runId.isEmpty() || runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}"), root, key + "run-id",
-                "letters, digits, '.', '_' or '-' (a folder name), got '" + runId + "'");
+        String runId = Settings.runId(root, key + "run-id");
         int replicates = root.getInt(key + "bootstrap-replicates");
         Settings.require(replicates >= 100, root, key + "bootstrap-replicates", "at least 100, got " + replicates);
         double alpha = root.getDouble(key + "alpha");

@@ -14,9 +14,7 @@ public record RetrainSettings(String runId, String registry, double margin, Prom
 
     public static RetrainSettings from(Config root) {
         String key = "reviewnet.retrain.";
-        String runId = root.getString(key + "run-id").trim();
-        Settings.require(runId.isEmpty() || runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}"), root, key + "run-id",
-                "letters, digits, '.', '_' or '-' (a folder name), got '" + runId + "'");
+        String runId = Settings.runId(root, key + "run-id");
         double margin = root.getDouble(key + "margin");
         Settings.require(margin >= 0 && margin < 1, root, key + "margin", "an accuracy difference in [0, 1), got "
                 + margin);

@@ -27,6 +27,14 @@ final class Settings {
         return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** A run id: empty (generate one) or a folder name of letters, digits, '.', '_' and '-'. */
+    static String runId(Config config, String key) {
+        String runId = config.getString(key).trim();
+        require(runId.isEmpty() || runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}"), config, key,
+                "letters, digits, '.', '_' or '-' (a folder name), got '" + runId + "'");
+        return runId;
+    }
+
     static int positiveInt(Config config, String key) {
         int value = config.getInt(key);
         require(value > 0, config, key, "a positive integer, got " + value);

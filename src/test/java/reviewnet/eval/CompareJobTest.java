@@ -3,7 +3,10 @@ package reviewnet.eval;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -20,11 +23,17 @@ import reviewnet.testing.SparkTest;
 import reviewnet.vocab.VocabularyModel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The compare job end to end on a real slice: results rows, saved models, chart, and the no-partial-row rule. */
+/**
+ * The compare job end to end on a real slice: results rows, saved models, chart, the no-partial-row rule; repeats (rows,
+ * per-review predictions and the summary agree with one another, a run id resumes per repeat) and reproducibility
+ * (the same seed gives the same figures).
+ */
 class CompareJobTest extends SparkTest {
     @TempDir
     static Path tmp;
@@ -103,5 +112,124 @@ class CompareJobTest extends SparkTest {
         assertTrue(e.getMessage().contains("models"), e.getMessage());
         assertFalse(Files.exists(out.resolve("results")) && spark.read().parquet(out.resolve("results").toString())
                 .count() > 0, "no results row was appended");
+    }
+
+    /**
+     * The repeats' tests: conv and simple-rnn (both with dropout), two workers averaging, one epoch, a smaller
+     * bootstrap; {@code more} last.
+     */
+    static String[] withRepeats(String... more) {
+        List<String> all = new java.util.ArrayList<>(List.of("reviewnet.train.architectures=[conv, simple-rnn]",
+                "reviewnet.prepared.path=" + tmp.resolve("prepared-shared"), "reviewnet.compare.bootstrap-replicates=500"));
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
+    }
+
+    @Test
+    void threeRepeatsWriteConsistentRowsPredictionsAndSummary() {
+        Path out = tmp.resolve("three");
+        // with the validation hold-out: the summary's validation accuracy and recommendation
+        String[] validated = {"reviewnet.compare.repeats=3", "reviewnet.compare.run-id=r3",
+                "reviewnet.train.validation-fraction=0.2", "reviewnet.train.max-epochs=1",
+                "reviewnet.prepared.path=" + tmp.resolve("prepared-validated")};
+        CompareSettings settings = settings(out, withRepeats(validated));
+        List<ResultRow> rows = new CompareJob(settings, "compare").run(spark);
+        assertEquals(6, rows.size());
+        Map<String, List<ResultRow>> byArchitecture = rows.stream()
+                .collect(Collectors.groupingBy(ResultRow::architecture));
+        for (List<ResultRow> reps : byArchitecture.values()) {
+            assertEquals(List.of(1, 2, 3), reps.stream().map(ResultRow::repeat).toList());
+            assertEquals(List.of(42L, 43L, 44L), reps.stream().map(ResultRow::seed).toList());
+        }
+        // the table holds the rows the job returned
+        assertEquals(6, new ResultsTable(out.resolve("results").toString()).rows(spark).size());
+
+        // predictions: every model scored every test review once, by id; its accuracy is its row's
+        Dataset<Row> predictions = Predictions.read(spark, out.resolve("predictions").toString());
+        assertEquals(List.of(Predictions.SCHEMA.fieldNames()), List.of(predictions.columns()));
+        List<Row> testIds = spark.read().parquet(tmp.resolve("prepared-validated/test").toString()).select("id", "label")
+                .orderBy("id").collectAsList();
+        assertEquals(500, testIds.size());
+        for (ResultRow r : rows) {
+            List<Row> mine = predictions.where(col("architecture").equalTo(r.architecture())
+                    .and(col("repeat").equalTo(r.repeat())).and(col("run_id").equalTo("r3")))
+                    .orderBy("id").select("id", "label", "probability").collectAsList();
+            assertEquals(testIds.stream().map(t -> t.getString(0)).toList(),
+                    mine.stream().map(m -> m.getString(0)).toList());
+            assertEquals(testIds.stream().map(t -> t.getInt(1)).toList(), mine.stream().map(m -> m.getInt(1)).toList());
+            long right = mine.stream().filter(m -> (m.getDouble(2) >= 0.5) == (m.getInt(1) == 1)).count();
+            assertEquals(r.accuracy(), right / 500.0, 1e-9, r.architecture() + " repeat " + r.repeat());
+        }
+
+        // the summary: one row per architecture, its statistics those of the rows
+        List<Row> summary = spark.read().parquet(out.resolve("summary/r3").toString()).orderBy("architecture")
+                .collectAsList();
+        assertEquals(List.of(SummaryTable.SCHEMA.fieldNames()), Arrays.asList(summary.get(0).schema().fieldNames()));
+        assertEquals(2, summary.size());
+        String best = summary.get(0).getAs("best");
+        for (Row s : summary) {
+            List<ResultRow> reps = byArchitecture.get(s.<String>getAs("architecture"));
+            double[] acc = reps.stream().mapToDouble(ResultRow::accuracy).toArray();
+            double mean = Arrays.stream(acc).average().orElseThrow();
+            double sd = Math.sqrt(Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum() / 2);
+            assertEquals(3, s.<Integer>getAs("repeats"));
+            assertEquals("42,43,44", s.getAs("seeds"));
+            assertEquals(mean, s.<Double>getAs("accuracy_mean"), 1e-12);
+            assertEquals(sd, s.<Double>getAs("accuracy_sd"), 1e-12);
+            assertEquals(Arrays.stream(acc).min().orElseThrow(), s.<Double>getAs("accuracy_min"), 1e-12);
+            assertEquals(Arrays.stream(acc).max().orElseThrow(), s.<Double>getAs("accuracy_max"), 1e-12);
+            assertEquals(reps.stream().mapToDouble(ResultRow::auc).average().orElseThrow(),
+                    s.<Double>getAs("auc_mean"), 1e-6);
+            assertTrue(s.<Double>getAs("accuracy_ci_low") <= mean && mean <= s.<Double>getAs("accuracy_ci_high"));
+            assertEquals(best, s.getAs("best"));
+            double p = s.getAs("p_vs_best");
+            assertTrue(p > 0 && p <= 1);
+            assertEquals(Uncertainty.BOOTSTRAP_SEEDS_AND_REVIEWS, s.getAs("interval_method"));
+            assertEquals(reps.stream().mapToDouble(ResultRow::validationAccuracy).average().orElseThrow(),
+                    s.<Double>getAs("validation_accuracy_mean"), 1e-12);
+        }
+        assertEquals(1, summary.stream().filter(s -> s.<Boolean>getAs("recommended")).count());
+
+        // the same run id again: every repeat is done, nothing is trained or appended again
+        List<ResultRow> again = new CompareJob(settings, "compare").run(spark);
+        assertEquals(rows, again);
+        assertEquals(6, new ResultsTable(out.resolve("results").toString()).rows(spark).size());
+        // ... but not with other settings
+        List<String> changed = new java.util.ArrayList<>(List.of(validated));
+        changed.add("reviewnet.train.learning-rate=0.01");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new CompareJob(settings(out,
+                withRepeats(changed.toArray(new String[0]))), "compare").run(spark));
+        assertTrue(e.getMessage().contains("refusing to mix"), e.getMessage());
+    }
+
+    /**
+     * A recorded seed reproduces its run: the same data, settings, seed and master give the same figures and the same
+     * probability for every review (networks with dropout, two workers averaging); another seed does not.
+     */
+    @Test
+    void theSameSeedGivesTheSameResults() {
+        List<ResultRow> first = new CompareJob(settings(tmp.resolve("seed-a"), withRepeats()), "compare").run(spark);
+        List<ResultRow> second = new CompareJob(settings(tmp.resolve("seed-b"), withRepeats()), "compare").run(spark);
+        List<ResultRow> other = new CompareJob(settings(tmp.resolve("seed-c"), withRepeats("reviewnet.train.seed=7")), "compare")
+                .run(spark);
+        for (int i = 0; i < first.size(); i++) {
+            ResultRow a = first.get(i);
+            ResultRow b = second.get(i);
+            assertEquals(a.architecture(), b.architecture());
+            assertEquals(a.accuracy(), b.accuracy(), 0.0, a.architecture());
+            assertEquals(a.auc(), b.auc(), 0.0, a.architecture());
+            assertEquals(a.testLoss(), b.testLoss(), 0.0, a.architecture());
+            assertEquals(a.validationHistory(), b.validationHistory(), a.architecture());
+            assertEquals(probabilities(tmp.resolve("seed-a"), a), probabilities(tmp.resolve("seed-b"), b),
+                    a.architecture());
+            assertNotEquals(probabilities(tmp.resolve("seed-a"), a), probabilities(tmp.resolve("seed-c"), other.get(i)),
+                    a.architecture() + ": another seed trains another network");
+        }
+    }
+
+    static List<Double> probabilities(Path out, ResultRow r) {
+        return Predictions.read(spark, Predictions.path(out.resolve("predictions").toString(), r.runId(),
+                r.architecture(), r.repeat())).orderBy("id").select("probability").collectAsList().stream()
+                .map(x -> x.getDouble(0)).toList();
     }
 }
