@@ -5,7 +5,9 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import reviewnet.nn.layers.SeededDropout;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -58,10 +60,13 @@ public final class SequenceClassifier {
                             .weightInit(new UniformDistribution(-0.05, 0.05))
                             .build())
                     // DL4J's dropout value is the probability to keep an activation
-                    .layer(new DropoutLayer.Builder(1.0 - model.dropout()).build());
+                    .layer(seeded(new DropoutLayer.Builder(1.0 - model.dropout()).build(), seed, 1));
         }
         List<Layer> body = architecture.body(model);
-        body.forEach(list::layer);
+        int first = architecture.sharedFront() ? 2 : 0;
+        for (int i = 0; i < body.size(); i++) {
+            list.layer(seeded(body.get(i), seed, first + i));
+        }
         int outputIndex = (architecture.sharedFront() ? 2 : 0) + body.size();
         list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
                 .activation(Activation.SIGMOID).nOut(1).build());
@@ -71,6 +76,17 @@ public final class SequenceClassifier {
         // keep the embedding's nIn (the vocabulary size): the input type would otherwise set it to 1
         list.overrideNinUponBuild(false);
         return list.setInputType(InputType.recurrent(1, inputLength(architecture, model))).build();
+    }
+
+    /**
+     * A dropout layer with its mask drawn by {@link SeededDropout} (a function of the seed, the layer's index and the
+     * data: reproducible on any worker thread) instead of DL4J's native per-thread RNG; other layers as they are.
+     */
+    private static Layer seeded(Layer layer, long seed, int index) {
+        if (layer instanceof DropoutLayer dropout && dropout.getIDropout() instanceof Dropout d) {
+            dropout.setIDropout(new SeededDropout(d.getP(), seed * 1_000_003L + index));
+        }
+        return layer;
     }
 
     /** Indices per example: the sequence length, twice that with the bigrams. */

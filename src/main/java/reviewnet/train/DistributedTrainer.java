@@ -197,7 +197,7 @@ public final class DistributedTrainer {
      * run would start over from its seed on resume); minibatches are not repartitioned when there are as many
      * partitions as workers ({@code NumPartitionsWorkersDiffers}: DL4J's {@code Balanced} strategy places the
      * minibatches beyond its even share with an unseeded {@code java.util.Random}); the workers' dropout masks come from
-     * {@link SeededWorkers}. Every staged DataSet object is one minibatch of batch-size reviews.
+     * {@code nn.layers.SeededDropout}. Every staged DataSet object is one minibatch of batch-size reviews.
      */
     private ParameterAveragingTrainingMaster master(int workers, int batchSize, int frequency, int epoch) {
         return new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
@@ -209,9 +209,16 @@ public final class DistributedTrainer {
                 .storageLevel(StorageLevel.fromString(settings.storageLevel()))
                 .repartionData(Repartition.NumPartitionsWorkersDiffers)
                 .repartitionStrategy(RepartitionStrategy.Balanced)
-                .rngSeed(SeededWorkers.streamSeed(settings.seed(), epoch, -1, 0))
-                .trainingHooks(new SeededWorkers(settings.seed(), epoch))
+                .rngSeed(epochSeed(settings.seed(), epoch))
                 .build();
+    }
+
+    /** The training master's seed in one epoch (SplitMix64's finalizer over the seed and the epoch). */
+    static long epochSeed(long seed, int epoch) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch;
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     /** Whether early stopping ends training: {@code patience} epochs since the best one. */
