@@ -26,14 +26,17 @@ public final class DataSets {
 
     /**
      * Minibatches of the rows in a seeded random order (every minibatch mixes both labels whatever the file order),
-     * in {@code partitions} partitions; the last minibatch of a partition may be smaller. The order is that of a
-     * seeded hash of each review's id (ties by id), a function of the ids alone: {@code rand(seed)} depended on which
-     * rows each input partition held in which order.
+     * in {@code partitions} partitions; the last minibatch of a partition may be smaller. Which partition a review goes
+     * to and its place there are functions of its id and the seed alone (a seeded hash of the id, hash-partitioned,
+     * sorted within each partition), so the same prepared reviews give the same minibatches however their files are
+     * laid out: a global sort cut into {@code partitions} by coalescing depended on the range bounds Spark samples
+     * from the input partitions, and {@code rand(seed)} on the order the input partitions were read in.
      */
     public static JavaRDD<DataSet> shuffledMinibatches(Dataset<Row> prepared, int batchSize, int partitions,
                                                        long seed, Features features) {
-        Dataset<Row> rows = select(prepared.orderBy(functions.xxhash64(functions.col("id"), functions.lit(seed)),
-                functions.col("id")), features).coalesce(partitions);
+        org.apache.spark.sql.Column key = functions.xxhash64(functions.col(ID), functions.lit(seed));
+        Dataset<Row> rows = select(prepared.repartition(partitions, key).sortWithinPartitions(key,
+                functions.col(ID)), features);
         return rows.toJavaRDD().mapPartitions(it -> new Batcher(it, batchSize, features, false));
     }
 
