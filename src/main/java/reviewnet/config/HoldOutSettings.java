@@ -10,6 +10,12 @@ import java.io.Serializable;
  */
 public record HoldOutSettings(double fraction, long seed) implements Serializable {
 
+    public HoldOutSettings {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);
+        }
+    }
+
     public boolean enabled() {
         return fraction > 0;
     }

@@ -11,19 +11,25 @@ import java.io.Serializable;
  * after {@code patience} epochs without improvement of {@code metric} or at {@code maxEpochs}, and the best epoch's
  * parameters are restored.
  */
-public record ValidationSettings(double fraction, int maxEpochs, int patience, Metric metric) implements Serializable {
+public record ValidationSettings(HoldOutSettings holdOut, int maxEpochs, int patience, Metric metric)
+        implements Serializable {
 
     public enum Metric { LOSS, ACCURACY }
 
     public ValidationSettings {
-        if (!(fraction >= 0 && fraction < 1) || maxEpochs <= 0 || patience <= 0 || metric == null) {
-            throw new IllegalArgumentException("validation: fraction in [0, 1), max-epochs > 0, patience > 0 and a "
-                    + "metric expected, got " + fraction + ", " + maxEpochs + ", " + patience + ", " + metric);
+        if (holdOut == null || maxEpochs <= 0 || patience <= 0 || metric == null) {
+            throw new IllegalArgumentException("validation: a hold-out, max-epochs > 0, patience > 0 and a metric "
+                    + "expected, got " + holdOut + ", " + maxEpochs + ", " + patience + ", " + metric);
         }
     }
 
+    /** The share of the training split held out (0 = none). */
+    public double fraction() {
+        return holdOut.fraction();
+    }
+
     public boolean enabled() {
-        return fraction > 0;
+        return holdOut.enabled();
     }
 
     /** Whether {@code candidate} is better than {@code best} by this metric. */
@@ -33,10 +39,7 @@ public record ValidationSettings(double fraction, int maxEpochs, int patience, M
 
     public static ValidationSettings from(Config root) {
         String key = "reviewnet.train.";
-        double fraction = root.getDouble(key + "validation-fraction");
-        Settings.require(fraction >= 0 && fraction < 1, root, key + "validation-fraction",
-                "a fraction in [0, 1) of the training split (0 = no validation), got " + fraction);
-        return new ValidationSettings(fraction, Settings.positiveInt(root, key + "max-epochs"),
+        return new ValidationSettings(HoldOutSettings.from(root), Settings.positiveInt(root, key + "max-epochs"),
                 Settings.positiveInt(root, key + "early-stopping.patience"),
                 Settings.enumValue(root, key + "early-stopping.metric", Metric.class));
     }

@@ -1,10 +1,7 @@
 package reviewnet.eval;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -94,14 +91,4 @@ public final class Predictions {
         return new Uncertainty.Model(architecture, repeat, seed, validationAccuracy, p, y);
     }
 
-    /** Whether a model's predictions are there (committed). */
-    public static boolean exists(SparkSession spark, String dir) {
-        try {
-            Path path = new Path(dir);
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            return fs.exists(path);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir, e);
-        }
-    }
 }

@@ -3,15 +3,12 @@ package reviewnet.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
@@ -21,6 +18,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import reviewnet.io.HadoopFiles;
 
 /**
  * The results table: Parquet at {@code <reviewnet.output.path>/results}, one row per (run, architecture), appended
@@ -96,15 +94,10 @@ public final class ResultsTable {
     /** Appends the rows whose (run id, architecture, repeat) is not in the table yet; returns those appended. */
     public List<ResultRow> appendMissing(SparkSession spark, List<ResultRow> rows) {
         Set<String> present = new HashSet<>();
-        try {
-            Path table = new Path(path);
-            if (table.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(table)) {
-                for (Row r : read(spark).select("run_id", "architecture", "repeat").distinct().collectAsList()) {
-                    present.add(r.getString(0) + "\u0000" + r.getString(1) + "\u0000" + (r.isNullAt(2) ? 1 : r.getInt(2)));
-                }
+        if (HadoopFiles.exists(spark, path, "the results table")) {
+            for (Row r : read(spark).select("run_id", "architecture", "repeat").distinct().collectAsList()) {
+                present.add(r.getString(0) + "\u0000" + r.getString(1) + "\u0000" + (r.isNullAt(2) ? 1 : r.getInt(2)));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the results table " + path, e);
         }
         List<ResultRow> missing = new ArrayList<>();
         for (ResultRow row : rows) {

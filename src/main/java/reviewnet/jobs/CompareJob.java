@@ -23,6 +23,7 @@ import reviewnet.eval.ResultsTable;
 import reviewnet.eval.SummaryTable;
 import reviewnet.eval.Uncertainty;
 import reviewnet.config.ValidationSettings;
+import reviewnet.io.HadoopFiles;
 import reviewnet.report.AccuracyChart;
 import reviewnet.report.LearningCurveChart;
 import reviewnet.report.ComparisonTable;
@@ -135,13 +136,8 @@ public final class CompareJob implements Job {
     /** The rows an earlier attempt of this run id appended (architecture/repeat to row); none for a new run. */
     private static Map<String, ResultRow> earlierRows(SparkSession spark, ResultsTable results, String runId) {
         Map<String, ResultRow> rows = new LinkedHashMap<>();
-        Path table = new Path(results.path());
-        try {
-            if (!table.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(table)) {
-                return rows;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the results table " + table, e);
+        if (!HadoopFiles.exists(spark, results.path(), "the results table")) {
+            return rows;
         }
         for (Row r : results.read(spark).where(col("run_id").equalTo(runId)).collectAsList()) {
             ResultRow row = ResultRow.fromRow(r);

@@ -24,6 +24,7 @@ import reviewnet.eval.Predictions;
 import reviewnet.eval.Uncertainty;
 import reviewnet.eval.ResultRow;
 import reviewnet.eval.ResultsTable;
+import reviewnet.io.HadoopFiles;
 import reviewnet.predict.Scorer;
 import reviewnet.registry.Registry;
 import reviewnet.registry.RegistryLock;
@@ -352,7 +353,7 @@ public final class RetrainJob implements Job {
         String own = predictionsDir(registry, version);
         boolean sameData = prepared.fingerprint().equals(champion.path("data_fingerprint").asText());
         Dataset<Row> championScores;
-        if (sameData && Predictions.exists(spark, own)) {
+        if (sameData && HadoopFiles.exists(spark, own, "the champion's predictions")) {
             championScores = Predictions.read(spark, own).select(col("id"), col("probability"));
         } else if (sameData && !modelExists(spark, registry, version)) {
             double recorded = champion.path("accuracy").asDouble();
@@ -399,6 +400,6 @@ public final class RetrainJob implements Job {
     }
 
     private static boolean modelExists(SparkSession spark, Registry registry, String version) {
-        return Predictions.exists(spark, registry.versionDir(version));
+        return HadoopFiles.exists(spark, registry.versionDir(version), "the registry version");
     }
 }

@@ -40,6 +40,7 @@ import reviewnet.eval.ModelStore;
 import reviewnet.sequence.SequencePadder;
 import reviewnet.config.BigramSettings;
 import reviewnet.config.ModelSettings;
+import reviewnet.io.HadoopFiles;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.layers.FoldedInference;
 import reviewnet.train.Features;
@@ -142,12 +143,7 @@ public final class Scorer {
 
     /** Whether this model is the tfidf-lr baseline (a Spark ML PipelineModel) rather than a network. */
     public boolean isPipeline(SparkSession spark) {
-        Path pipeline = new Path(modelDir, TfidfLogisticRegression.PIPELINE);
-        try {
-            return pipeline.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(pipeline);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the model " + modelDir, e);
-        }
+        return HadoopFiles.exists(spark, new Path(modelDir, TfidfLogisticRegression.PIPELINE), "the model");
     }
 
     private Dataset<Row> tokens(Dataset<Row> reviews) {

@@ -13,7 +13,7 @@ import reviewnet.corpus.ReviewSchema;
 /**
  * The validation hold-out of the training split: a review is held out when a seeded 64-bit hash of its id falls in
  * the first {@code fraction} of the hash range. Prepare marks it (the {@link #COLUMN} column of the prepared training
- * rows) and fits the vocabulary without it; training splits on that column. Every review is decided on its own, by its id alone, so each label
+ * rows) and fits the vocabulary without it; training splits on that column ({@link #marked}). Every review is decided on its own, by its id alone, so each label
  * loses the same expected share (a stratified Bernoulli sample, as Spark's {@code sampleBy} with equal fractions),
  * whatever the partitioning or file order, and the same seed holds out the same reviews in every run.
  */
@@ -27,11 +27,6 @@ public final class HoldOut {
     }
 
     private HoldOut() {
-    }
-
-    public static Split split(Dataset<Row> train, double fraction, long seed) {
-        Column held = held(fraction, seed);
-        return new Split(train.where(held.unary_$bang()), train.where(held));
     }
 
     /** Whether a review (by its id) is held out. */

@@ -49,12 +49,11 @@ class EarlyStoppingTest extends SparkTest {
     }
 
     @Test
-    void holdOutIsDeterministicDisjointAndStratified() {
-        HoldOut.Split split = HoldOut.split(train, 0.3, 42);
-        List<String> held = split.validation().select("id").as(org.apache.spark.sql.Encoders.STRING())
-                .collectAsList();
-        assertEquals(held, HoldOut.split(train, 0.3, 42).validation().select("id")
-                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList(), "the same seed holds out the same reviews");
+    void prepareMarksASeededDisjointStratifiedHoldOut() {
+        HoldOut.Split split = HoldOut.marked(train);
+        List<String> held = ids(split.validation());
+        assertEquals(ids(train.where(HoldOut.held(0.3, 42))), held,
+                "the marked reviews are those the validation seed's hash holds out");
         assertEquals(0, split.fit().join(split.validation(), "id").count(), "no review both trained on and held out");
         assertEquals(600, split.fit().count() + held.size());
         for (int label = 0; label <= 1; label++) {
@@ -62,14 +61,18 @@ class EarlyStoppingTest extends SparkTest {
             // 300 reviews per label, Bernoulli(0.3): mean 90, standard deviation 7.9
             assertTrue(n > 60 && n < 120, "label " + label + ": " + n + " of 300 held out");
         }
-        long other = HoldOut.split(train, 0.3, 43).validation().join(split.validation(), "id").count();
+        long other = train.where(HoldOut.held(0.3, 43)).join(split.validation(), "id").count();
         assertTrue(other < held.size(), "another seed holds out other reviews");
+    }
+
+    private static List<String> ids(Dataset<Row> rows) {
+        return rows.select("id").orderBy("id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     }
 
     @Test
     void stopsAfterPatienceAndRestoresTheBestEpoch() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        HoldOut.Split split = HoldOut.split(train, settings.train().validation().fraction(), settings.train().seed());
+        HoldOut.Split split = HoldOut.marked(train);
         JavaRDD<DataSet> validation = DataSets.minibatches(split.validation(), 64, 2).cache();
         MultiLayerConfiguration conf = SequenceClassifier.configuration(Architectures.get("conv"), settings.model(),
                 settings.train().learningRate(), settings.train().seed());

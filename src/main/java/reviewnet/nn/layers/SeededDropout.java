@@ -1,6 +1,7 @@
 package reviewnet.nn.layers;
 
 import java.util.SplittableRandom;
+import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -24,6 +25,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 public final class SeededDropout implements IDropout {
     private static final long serialVersionUID = 1L;
+    private static final long SEED_HASH = 0x9E3779B97F4A7C15L;
 
     // in the network's JSON (model.zip, checkpoints): DL4J's mapper sees annotated or bean-named fields only
     @JsonProperty("retain")
@@ -52,28 +54,118 @@ public final class SeededDropout implements IDropout {
     @Override
     public INDArray applyDropout(INDArray input, INDArray result, int iteration, int epoch,
                                  LayerWorkspaceMgr workspaceMgr) {
-        float[] values = input.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[] keep = mask(values, iteration, epoch);
         INDArray m = workspaceMgr.createUninitialized(ArrayType.INPUT, input.dataType(), input.shape(), 'c');
-        m.assign(Nd4j.create(keep, input.shape(), 'c').castTo(input.dataType()));
+        if (floats(input) && floats(result) && floats(m)) {
+            // on the native buffers, in the arrays' own layouts (the embedding's output reaches this layer as a
+            // permuted view, which ND4J copies or multiplies element by element at several times this cost)
+            SplittableRandom random = random(hash(input), iteration, epoch);
+            float scale = (float) (1.0 / retain);
+            FloatBuffer in = FloatKernels.floats(input);
+            FloatBuffer out = FloatKernels.floats(result);
+            FloatBuffer keep = FloatKernels.floats(m);
+            int i = 0;
+            for (Walk w = new Walk(input, result); w.hasNext(); w.next()) {
+                for (int j = 0, a = w.a, b = w.b; j < w.inner; j++, a += w.strideA, b += w.strideB, i++) {
+                    float k = random.nextDouble() < retain ? scale : 0f;
+                    keep.put(i, k);
+                    out.put(b, in.get(a) * k);
+                }
+            }
+        } else {
+            float[] values = input.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            m.assign(Nd4j.create(mask(values, iteration, epoch), input.shape(), 'c').castTo(input.dataType()));
+            Nd4j.getExecutioner().exec(new MulOp(input, m, result));
+        }
         mask = m;
-        Nd4j.getExecutioner().exec(new MulOp(input, m, result));
         return result;
     }
 
-    /** The mask of these activations: 1/retain where kept, 0 where dropped. */
+    /**
+     * The mask of these activations (their float values in 'c' order): 1/retain where kept, 0 where dropped. The
+     * reference of the in-place path above, which must give the same mask.
+     */
     float[] mask(float[] values, int iteration, int epoch) {
-        long h = 0x9E3779B97F4A7C15L;
+        long h = SEED_HASH;
         for (float v : values) {
             h = 31 * h + Float.floatToIntBits(v);
         }
-        SplittableRandom random = new SplittableRandom(mix(mix(mix(seed) ^ epoch) ^ iteration) ^ h);
+        SplittableRandom random = random(h, iteration, epoch);
         float scale = (float) (1.0 / retain);
         float[] keep = new float[values.length];
         for (int i = 0; i < keep.length; i++) {
             keep[i] = random.nextDouble() < retain ? scale : 0f;
         }
         return keep;
+    }
+
+    private SplittableRandom random(long activationsHash, int iteration, int epoch) {
+        return new SplittableRandom(mix(mix(mix(seed) ^ epoch) ^ iteration) ^ activationsHash);
+    }
+
+    /** The hash of {@link #mask(float[], int, int)}, over the activations read in place in logical 'c' order. */
+    private static long hash(INDArray a) {
+        FloatBuffer in = FloatKernels.floats(a);
+        long h = SEED_HASH;
+        for (Walk w = new Walk(a, a); w.hasNext(); w.next()) {
+            for (int j = 0, k = w.a; j < w.inner; j++, k += w.strideA) {
+                h = 31 * h + Float.floatToIntBits(in.get(k));
+            }
+        }
+        return h;
+    }
+
+    private static boolean floats(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.length() < Integer.MAX_VALUE;
+    }
+
+    /**
+     * Two arrays of one shape in logical 'c' order, a row (the last dimension) at a time: {@link #a} and {@link #b}
+     * are the buffer offsets of the row's first element in each, {@link #inner} its length and the strides step
+     * along it (an odometer over the leading dimensions).
+     */
+    private static final class Walk {
+        final long[] shape;
+        final long[] stridesA;
+        final long[] stridesB;
+        final long[] at;
+        final int inner;
+        final int strideA;
+        final int strideB;
+        int a;
+        int b;
+        boolean more;
+
+        Walk(INDArray x, INDArray y) {
+            shape = x.shape();
+            stridesA = x.stride();
+            stridesB = y.stride();
+            int rank = shape.length;
+            inner = rank == 0 ? 1 : (int) shape[rank - 1];
+            strideA = rank == 0 ? 0 : (int) stridesA[rank - 1];
+            strideB = rank == 0 ? 0 : (int) stridesB[rank - 1];
+            at = new long[Math.max(0, rank - 1)];
+            more = x.length() > 0;
+        }
+
+        boolean hasNext() {
+            return more;
+        }
+
+        void next() {
+            int d = at.length - 1;
+            while (d >= 0 && ++at[d] == shape[d]) {
+                a -= (int) ((shape[d] - 1) * stridesA[d]);
+                b -= (int) ((shape[d] - 1) * stridesB[d]);
+                at[d] = 0;
+                d--;
+            }
+            if (d < 0) {
+                more = false;
+            } else {
+                a += (int) stridesA[d];
+                b += (int) stridesB[d];
+            }
+        }
     }
 
     private static long mix(long z) {
@@ -87,7 +179,19 @@ public final class SeededDropout implements IDropout {
         if (mask == null) {
             throw new IllegalStateException("backprop without a forward pass in training mode");
         }
-        Nd4j.getExecutioner().exec(new MulOp(gradAtOutput, mask, gradAtInput));
+        if (floats(gradAtOutput) && floats(gradAtInput) && floats(mask)) {
+            FloatBuffer in = FloatKernels.floats(gradAtOutput);
+            FloatBuffer out = FloatKernels.floats(gradAtInput);
+            FloatBuffer keep = FloatKernels.floats(mask);
+            int i = 0;
+            for (Walk w = new Walk(gradAtOutput, gradAtInput); w.hasNext(); w.next()) {
+                for (int j = 0, a = w.a, b = w.b; j < w.inner; j++, a += w.strideA, b += w.strideB, i++) {
+                    out.put(b, in.get(a) * keep.get(i));
+                }
+            }
+        } else {
+            Nd4j.getExecutioner().exec(new MulOp(gradAtOutput, mask, gradAtInput));
+        }
         mask = null;
         return gradAtInput;
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import reviewnet.config.ModelSettings;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
@@ -72,6 +73,41 @@ class SeededDropoutTest {
         float[] g = grad.dup('c').data().asFloat();
         for (int i = 0; i < n; i++) {
             assertEquals(out[i] == 0f ? 0f : (float) (1 / retain), g[i], 1e-6f);
+        }
+    }
+
+    /**
+     * Rows: (layout of the activations, whether the result overwrites them). The float path works on the native
+     * buffers in the arrays' own layouts; whatever the layout it gives the reference mask of the values in 'c' order,
+     * and backprop (epsilon in yet another layout) goes through the same mask.
+     */
+    @ParameterizedTest(name = "{0}, in place = {1}")
+    @CsvSource({"c, false", "c, true", "permuted, false", "permuted, true", "f, false", "offset-view, false",
+            "offset-view, true"})
+    void theFloatPathGivesTheReferenceMaskInAnyLayout(String layout, boolean inPlace) {
+        INDArray base = Nd4j.createFromArray(activations(5, 6 * 7 * 9)).castTo(DataType.FLOAT);
+        INDArray x = switch (layout) {
+            case "c" -> base.reshape('c', 6, 7, 9);
+            case "permuted" -> base.reshape('c', 6, 9, 7).permute(0, 2, 1);      // the embedding's NCW view
+            case "f" -> base.reshape('c', 6, 7, 9).dup('f');
+            case "offset-view" -> Nd4j.concat(0, Nd4j.ones(DataType.FLOAT, 6, 7, 9), base.reshape('c', 6, 7, 9))
+                    .get(NDArrayIndex.interval(6, 12), NDArrayIndex.all(), NDArrayIndex.all());
+            default -> throw new IllegalArgumentException(layout);
+        };
+        float[] values = x.dup('c').data().asFloat();
+        SeededDropout dropout = new SeededDropout(0.7, 42);
+        float[] mask = dropout.mask(values, 5, 2);
+        INDArray y = dropout.applyDropout(x, inPlace ? x : x.ulike(), 5, 2, LayerWorkspaceMgr.noWorkspaces());
+        float[] out = y.dup('c').data().asFloat();
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(values[i] * mask[i], out[i], 0f, "element " + i);
+        }
+        INDArray epsilon = Nd4j.createFromArray(activations(6, values.length)).castTo(DataType.FLOAT)
+                .reshape('c', x.shape()).dup('f');
+        float[] e = epsilon.dup('c').data().asFloat();
+        float[] g = dropout.backprop(epsilon, epsilon.ulike(), 5, 2).dup('c').data().asFloat();
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(e[i] * mask[i], g[i], 0f, "gradient element " + i);
         }
     }
 
