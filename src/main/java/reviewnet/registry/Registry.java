@@ -5,16 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import reviewnet.io.AtomicFiles;
 
 /**
  * The model registry on a Hadoop-compatible file system:
@@ -26,8 +23,8 @@ import org.apache.hadoop.fs.Path;
  *   checkpoints/&lt;run-id&gt;/      epoch checkpoints of unfinished runs
  *   lock                         held by the run writing the registry
  * </pre>
- * JSON files are written to a temporary name and renamed over the old one (atomic on HDFS and POSIX file systems):
- * readers never see a half-written pointer. Versions are committed by rename too.
+ * JSON files are replaced with {@link AtomicFiles} (a temporary sibling renamed over the old one, atomically on HDFS
+ * and POSIX file systems): readers never see a pointer missing or half-written. Versions are committed by rename too.
  */
 public final class Registry {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -127,20 +124,10 @@ public final class Registry {
     }
 
     public void write(Path path, JsonNode node) {
-        Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
         try {
-            fs.mkdirs(path.getParent());
-            try (OutputStream out = fs.create(tmp, false)) {
-                out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node)
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-            FileContext.getFileContext(root.toUri(), conf).rename(tmp, path, Options.Rename.OVERWRITE);
+            AtomicFiles.replace(conf, path, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node)
+                    .getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            try {
-                fs.delete(tmp, false);
-            } catch (IOException ignored) {
-                // the original failure matters
-            }
             throw new UncheckedIOException("cannot write " + path, e);
         }
     }

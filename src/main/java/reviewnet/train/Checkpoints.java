@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,16 +15,15 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import reviewnet.io.AtomicFiles;
 
 /**
  * Epoch checkpoints of one training: {@code epoch-N.zip} (network with the Adam state) and {@code latest}, the
- * number of the last complete epoch. Both are written to a temporary name and renamed: a run killed while saving
+ * number of the last complete epoch. Every file is replaced with {@link AtomicFiles}: a run killed while saving
  * leaves the previous checkpoint valid. {@code identity.json} records what the checkpoints were trained on (data
  * fingerprint and resolved training settings); {@link #bind} refuses to resume them for anything else.
  */
@@ -97,12 +95,7 @@ public final class Checkpoints {
             ObjectNode node = JSON.createObjectNode().put("data_fingerprint", identity.dataFingerprint());
             ObjectNode settings = node.putObject("settings");
             new TreeMap<>(identity.settings()).forEach(settings::put);
-            fs.mkdirs(dir);
-            Path tmp = new Path(dir, ".identity.json.tmp");
-            try (OutputStream out = fs.create(tmp, true)) {
-                out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
-            }
-            FileContext.getFileContext(dir.toUri(), conf).rename(tmp, file, Options.Rename.OVERWRITE);
+            AtomicFiles.replace(conf, file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check the checkpoint identity " + file, e);
         }
@@ -144,24 +137,12 @@ public final class Checkpoints {
      */
     public void save(int epoch, MultiLayerNetwork network, List<DistributedTrainer.EpochScore> history, int keep) {
         try {
-            fs.mkdirs(dir);
-            Path zip = new Path(dir, "epoch-" + epoch + ".zip");
-            Path tmp = new Path(dir, ".epoch-" + epoch + ".zip.tmp");
-            try (OutputStream out = fs.create(tmp, true)) {
-                ModelSerializer.writeModel(network, out, true);
-            }
-            FileContext context = FileContext.getFileContext(dir.toUri(), conf);
-            context.rename(tmp, zip, Options.Rename.OVERWRITE);
-            Path historyTmp = new Path(dir, ".validation.json.tmp");
-            try (OutputStream out = fs.create(historyTmp, true)) {
-                out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(history));
-            }
-            context.rename(historyTmp, new Path(dir, VALIDATION), Options.Rename.OVERWRITE);
-            Path latestTmp = new Path(dir, ".latest.tmp");
-            try (OutputStream out = fs.create(latestTmp, true)) {
-                out.write(Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
-            }
-            context.rename(latestTmp, new Path(dir, "latest"), Options.Rename.OVERWRITE);
+            AtomicFiles.replace(conf, new Path(dir, "epoch-" + epoch + ".zip"),
+                    out -> ModelSerializer.writeModel(network, out, true));
+            AtomicFiles.replace(conf, new Path(dir, VALIDATION),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(history));
+            AtomicFiles.replace(conf, new Path(dir, "latest"),
+                    Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
             for (int earlier = 1; earlier < epoch; earlier++) {
                 if (earlier != keep) {
                     fs.delete(new Path(dir, "epoch-" + earlier + ".zip"), false);
