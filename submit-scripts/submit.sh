@@ -54,6 +54,9 @@ case "$master" in
     # newer CPUs and falls back to SSE3 (the rule of ExecutorEnvironment.coretype; cluster executors get both
     # through spark.executorEnv.*, which the job sets). Values already in the environment win.
     reviewnet_local_native_env
+    # Loopback only: Spark binds the driver and its UI to SPARK_LOCAL_IP (the UI to every address without it).
+    # An operator who wants the UI reachable from elsewhere sets SPARK_LOCAL_IP (e.g. to this host's address).
+    [ -n "${SPARK_LOCAL_IP:-}" ] || export SPARK_LOCAL_IP=127.0.0.1
     has_option --driver-memory || spark_args+=(--driver-memory "${REVIEWNET_DRIVER_MEMORY:-4g}")
     ;;
   spark://*)
@@ -65,6 +68,8 @@ case "$master" in
       if timeout 5 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then reachable=true; break; fi
     done
     $reachable || reviewnet_die "cannot reach the Spark master $master (nothing answers on ${endpoints[*]} within 5 s): is the cluster up, and is the URL the one the master printed?"
+    # Without spark.authenticate the application does not authenticate, so a master that accepts it accepts anyone.
+    has_setting spark.authenticate || echo "reviewnet: warning: submitting to $master without authentication: a standalone master that accepts this accepts code from anyone who can reach it. Run the cluster with spark.authenticate=true and a secret (submit-scripts/standalone-cluster.sh does), and submit with --properties-file FILE holding both (README, \"On a cluster\")." >&2
     ;;
   yarn)
     # Spark finds the ResourceManager and the default file system in the Hadoop client configuration only.

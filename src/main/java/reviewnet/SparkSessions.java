@@ -4,15 +4,43 @@ import java.time.Duration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reviewnet.config.SparkSettings;
 import reviewnet.jobs.Job;
 
 /**
  * Builds the job's Spark session: spark-submit's master wins; otherwise {@code reviewnet.spark.master}. The job's paths
  * and the master are checked first ({@link ClusterPreflight}).
+ *
+ * <p>Exposure ({@link #exposure}): the UI's kill links are off unless {@code spark.ui.killEnabled} is set. A local
+ * master listens on loopback only: the driver binds to 127.0.0.1 unless {@code spark.driver.bindAddress} or
+ * {@code spark.driver.host} is set, and the UI, which Spark binds to {@code SPARK_LOCAL_IP} or else to every address,
+ * runs only when {@code SPARK_LOCAL_IP} is set (submit.sh sets 127.0.0.1 for local masters unless the operator set
+ * it) or {@code spark.ui.enabled} is set explicitly. The UI's address is logged once.
  */
 public final class SparkSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+    static final String LOOPBACK = "127.0.0.1";
+
     private SparkSessions() {
+    }
+
+    /** Sets what {@code conf} leaves open to the exposure rules above; {@code localIp}: SPARK_LOCAL_IP or null. */
+    static void exposure(SparkConf conf, String localIp) {
+        conf.setIfMissing("spark.ui.killEnabled", "false");
+        if (!conf.get("spark.master", "").startsWith("local")) {
+            return;
+        }
+        if (!conf.contains("spark.driver.bindAddress") && !conf.contains("spark.driver.host")) {
+            String address = localIp == null || localIp.isBlank() ? LOOPBACK : localIp;
+            conf.set("spark.driver.bindAddress", address).set("spark.driver.host", address);
+        }
+        if ((localIp == null || localIp.isBlank()) && !conf.contains("spark.ui.enabled")) {
+            LOG.info("Spark UI off: it would listen on every address (start through submit-scripts/submit.sh, or set "
+                    + "SPARK_LOCAL_IP, or spark.ui.enabled=true to have it anyway)");
+            conf.set("spark.ui.enabled", "false");
+        }
     }
 
     public static SparkSession create(SparkSettings settings, Job job) {
@@ -21,10 +49,14 @@ public final class SparkSessions {
             conf.setMaster(settings.master());
         }
         job.configure(conf);
+        exposure(conf, System.getenv("SPARK_LOCAL_IP"));
         ClusterPreflight.check(conf, job.paths());
         SparkSession.Builder builder = SparkSession.builder().appName(settings.appName()).config(conf);
         settings.sqlConf().forEach(builder::config);
         SparkSession spark = builder.getOrCreate();
+        if (spark.sparkContext().uiWebUrl().isDefined()) {
+            LOG.info("Spark UI: {}", spark.sparkContext().uiWebUrl().get());
+        }
         try {
             awaitExecutors(spark, settings.executorWait());
         } catch (RuntimeException e) {

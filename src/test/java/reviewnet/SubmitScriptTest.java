@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +35,7 @@ class SubmitScriptTest {
         Files.createDirectories(stubHome.resolve("bin"));
         Path stub = stubHome.resolve("bin/spark-submit");
         Files.writeString(stub, "#!/usr/bin/env bash\necho \"stub spark-submit $*\" > \"" + work.resolve("called")
-                + "\"\n");
+                + "\"\necho \"SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-}\" >> \"" + work.resolve("called") + "\"\n");
         Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
@@ -93,16 +95,55 @@ class SubmitScriptTest {
         Files.writeString(conf.resolve("yarn-site.xml"), "<configuration/>\n");
         Outcome run = submit(hadoopConf(null, conf.toString()), "--master", "yarn", "jobs/compare.conf");
         assertFalse(run.printed().contains("--master yarn"), run.printed());
-        boolean built;
-        try (var jars = Files.list(Paths.get("target"))) {
-            built = jars.anyMatch(p -> p.getFileName().toString().matches("reviewnet-.*\\.jar"));
-        }
-        if (built) {
+        if (applicationJarBuilt()) {
             assertEquals(0, run.status(), run.printed());
             assertTrue(Files.readString(work.resolve("called")).contains("--master yarn"), "spark-submit was started");
         } else { // `mvn test` on a clean checkout: the next check wants the application jar
             assertEquals(2, run.status(), run.printed());
             assertTrue(run.printed().contains("no application jar"), run.printed());
+        }
+    }
+
+    /** Rows: (SPARK_LOCAL_IP the operator set, or '-') → what the local driver and its UI bind to. */
+    @ParameterizedTest(name = "SPARK_LOCAL_IP {0}")
+    @CsvSource({"-, 127.0.0.1", "192.0.2.9, 192.0.2.9"})
+    void aLocalMasterListensOnLoopbackUnlessTheOperatorSaysOtherwise(String preset, String expected)
+            throws Exception {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("SPARK_LOCAL_IP", preset.equals("-") ? null : preset);
+        Outcome run = submit(env, "--master", "local[1]", "jobs/compare.conf");
+        if (applicationJarBuilt()) {
+            assertEquals(0, run.status(), run.printed());
+            assertTrue(Files.readString(work.resolve("called")).contains("SPARK_LOCAL_IP=" + expected + "\n"),
+                    Files.readString(work.resolve("called")));
+        } else { // `mvn test` on a clean checkout: spark-submit is not reached without the application jar
+            assertEquals(2, run.status(), run.printed());
+            assertTrue(run.printed().contains("no application jar"), run.printed());
+        }
+    }
+
+    /** Rows: (whether the operator set spark.authenticate) → whether submit.sh warns, once, before Spark starts. */
+    @ParameterizedTest(name = "spark.authenticate set: {0}")
+    @CsvSource({"false, 1", "true, 0"})
+    void aStandaloneMasterWithoutAuthenticationIsWarnedAboutOnce(boolean authenticate, int warnings)
+            throws Exception {
+        try (java.net.ServerSocket master = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            List<String> args = new ArrayList<>(List.of("--master", "spark://127.0.0.1:" + master.getLocalPort()));
+            if (authenticate) {
+                args.addAll(List.of("--conf", "spark.authenticate=true"));
+            }
+            args.add("jobs/compare.conf");
+            Outcome run = submit(Map.of(), args.toArray(String[]::new));
+            String warning = "reviewnet: warning: submitting to spark://127.0.0.1:" + master.getLocalPort()
+                    + " without authentication";
+            assertEquals(warnings, run.printed().split(java.util.regex.Pattern.quote(warning), -1).length - 1,
+                    run.printed());
+        }
+    }
+
+    static boolean applicationJarBuilt() throws IOException {
+        try (var jars = Files.list(Paths.get("target"))) {
+            return jars.anyMatch(p -> p.getFileName().toString().matches("reviewnet-.*\\.jar"));
         }
     }
 }

@@ -47,15 +47,23 @@ import static org.apache.spark.sql.functions.col;
  *   decision was taken against), the results rows are appended unless the table holds that (run id, architecture)
  *   already, and the checkpoints are deleted.</li>
  * </ol>
- * A re-run of the same run id after a kill anywhere resumes: complete versions are reused, unfinished ones resume
- * from their checkpoints, and a committed run is only completed, never decided again.
+ * When that is done the record is marked {@code completed}. A re-run of the same run id after a kill anywhere
+ * resumes: complete versions are reused, unfinished ones resume from their checkpoints, and a committed run is only
+ * completed, never decided again. Any run, of any id, first completes (under the lock) every other run that committed
+ * but was not marked completed: a run killed after its commit point is finished by whichever run comes next.
  */
 public final class RetrainJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(RetrainJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Records of this format are marked {@code completed} when everything after their commit point is done, so any
+     * later run can tell a committed-but-unfinished run and complete it. Earlier records carry no such mark.
+     */
+    static final int RECORD_FORMAT = 2;
 
     /**
-     * Called after each step of a run, in order: {@code version:<architecture>} (each version complete),
+     * Called after each step of a run, in order: {@code rolled-forward} (other runs completed),
+     * {@code version:<architecture>} (each version complete),
      * {@code recorded} (the commit point), {@code champion} (pointer), {@code results} (results rows). Tests
      * interrupt runs there.
      */
@@ -130,6 +138,8 @@ public final class RetrainJob implements Job {
         String runId = settings.runId().isEmpty() ? TrainingService.newRunId(Instant.now()) : settings.runId();
         Registry registry = new Registry(settings.registry(), spark.sparkContext().hadoopConfiguration());
         try (RegistryLock lock = RegistryLock.acquire(registry, runId)) {
+            rollForward(spark, registry, runId);
+            steps.after("rolled-forward");
             Optional<JsonNode> committed = registry.run(runId);
             ObjectNode record;
             if (committed.isPresent()) {
@@ -145,6 +155,30 @@ public final class RetrainJob implements Job {
             System.out.println("reviewnet retrain: run " + runId + ": " + record.path("decision").asText() + " — "
                     + record.path("reason").asText() + (committed.isPresent() ? " (committed earlier)" : ""));
             return record;
+        }
+    }
+
+    /**
+     * Completes every other run that committed (its record written, in this record format) but was not completed:
+     * killed after its commit point, by whatever id runs next. Oldest commit first, so that pointers move in the
+     * order the decisions were taken.
+     */
+    private void rollForward(SparkSession spark, Registry registry, String runId) {
+        List<ObjectNode> unfinished = new ArrayList<>();
+        for (String id : registry.runIds()) {
+            if (id.equals(runId)) {
+                continue; // this run id completes itself below
+            }
+            registry.run(id).filter(r -> r.path("record_format").asInt(1) >= RECORD_FORMAT
+                    && !r.hasNonNull("completed")).ifPresent(r -> unfinished.add((ObjectNode) r));
+        }
+        unfinished.sort(java.util.Comparator.comparing((ObjectNode r) -> r.path("finished").asText())
+                .thenComparing(r -> r.path("run_id").asText()));
+        for (ObjectNode record : unfinished) {
+            String id = record.path("run_id").asText();
+            LOG.warn("run {} committed ({}) but did not complete: completing it before run {}", id,
+                    record.path("decision").asText(), runId);
+            complete(spark, registry, id, record);
         }
     }
 
@@ -236,7 +270,8 @@ public final class RetrainJob implements Job {
         double margin = settings.margin();
         Optional<JsonNode> champion = registry.champion();
         String finished = Instant.now().toString();
-        ObjectNode record = JSON.createObjectNode().put("run_id", runId).put("finished", finished)
+        ObjectNode record = JSON.createObjectNode().put("record_format", RECORD_FORMAT).put("run_id", runId)
+                .put("finished", finished)
                 .put("data_fingerprint", fingerprint).put("margin", margin)
                 .put("promote_when", settings.promoteWhen().name().toLowerCase(java.util.Locale.ROOT))
                 .put("alpha", settings.alpha())
@@ -336,6 +371,9 @@ public final class RetrainJob implements Job {
         }
         steps.after("results");
         registry.deleteCheckpoints(runId);
+        if (!record.hasNonNull("completed") && record.path("record_format").asInt(1) >= RECORD_FORMAT) {
+            registry.recordRun(runId, ((ObjectNode) record.deepCopy()).put("completed", Instant.now().toString()));
+        }
     }
 
     /**

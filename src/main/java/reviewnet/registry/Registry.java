@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import reviewnet.io.AtomicFiles;
@@ -76,6 +79,26 @@ public final class Registry {
 
     public void recordRun(String runId, ObjectNode record) {
         write(new Path(root, "runs/" + runId + ".json"), record);
+    }
+
+    /** The ids of every recorded run (committed, completed or not), in no particular order. */
+    public List<String> runIds() {
+        Path runs = new Path(root, "runs");
+        try {
+            if (!fs.exists(runs)) {
+                return List.of();
+            }
+            List<String> ids = new ArrayList<>();
+            for (FileStatus status : fs.listStatus(runs)) {
+                String name = status.getPath().getName();
+                if (status.isFile() && name.endsWith(".json") && !name.startsWith(".")) {
+                    ids.add(name.substring(0, name.length() - ".json".length()));
+                }
+            }
+            return ids;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the runs of " + root, e);
+        }
     }
 
     /** The model folder of a version id, or of the champion for {@value #CHAMPION}. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,9 +15,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One writer per registry. The {@code lock} file is created exclusively ({@link ExclusiveFiles}: atomic on POSIX
- * paths and HDFS) and names its holder: run id, host, pid, since, and a token unique to this acquisition.
+ * paths and HDFS) and names its holder: run id, where it runs ({@link Machine}: host name, kernel boot id, PID
+ * namespace), pid, since, and a token unique to this acquisition.
  * <ul>
- *   <li>A lock whose holder is provably gone (same host, its pid no longer alive) is taken over. Takers of one stale
+ *   <li>A lock whose holder is provably gone is taken over: same host name, same boot id, same PID namespace (so its
+ *   pid means the same process here), all three known, and that pid no longer alive. A host name alone proves
+ *   nothing: two machines or containers may share one (or both fall back to "unknown"), and a pid is only meaningful
+ *   inside its namespace. Takers of one stale
  *   lock first create {@code lock.takeover-<its token>} exclusively; only that guard's holder re-reads the lock and
  *   deletes it if it still is the stale one, then every contender races on the exclusive create again, so exactly one
  *   wins. (A guard left by a dead taker is itself taken over the same way.)</li>
@@ -30,6 +35,7 @@ public final class RegistryLock implements AutoCloseable {
     /** How long contenders for a stale lock wait for the one taking it over before giving up. */
     private static final long CONTENTION_NANOS = 30_000_000_000L;
     private static final int MAX_GUARD_DEPTH = 3;
+    static final String UNKNOWN_HOST = "unknown";
 
     private final ExclusiveFiles files;
     private final Path path;
@@ -48,15 +54,46 @@ public final class RegistryLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a process runs: host name, the kernel's boot id ({@code /proc/sys/kernel/random/boot_id}, new at every
+     * boot, shared by the containers of one kernel) and the PID namespace ({@code /proc/self/ns/pid}); "" where
+     * unknown.
+     */
+    record Machine(String host, String bootId, String pidNamespace) {
+        static Machine current() {
+            return new Machine(RegistryLock.host(), read(() -> Files.readString(
+                    java.nio.file.Path.of("/proc/sys/kernel/random/boot_id")).strip()),
+                    read(() -> Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString()));
+        }
+
+        /** Whether all three are known (a host name that fell back to "unknown" is not). */
+        boolean known() {
+            return !host.isEmpty() && !host.equals(UNKNOWN_HOST) && !bootId.isEmpty() && !pidNamespace.isEmpty();
+        }
+
+        private interface Reader {
+            String get() throws IOException;
+        }
+
+        private static String read(Reader reader) {
+            try {
+                return reader.get();
+            } catch (IOException | RuntimeException e) {
+                return "";
+            }
+        }
+    }
+
     /** Who holds a lock file. */
-    record Holder(String runId, String host, long pid, String since, String token) {
+    record Holder(String runId, Machine machine, long pid, String since, String token) {
         static Holder current(String runId) {
-            return new Holder(runId, RegistryLock.host(), ProcessHandle.current().pid(), Instant.now().toString(),
+            return new Holder(runId, Machine.current(), ProcessHandle.current().pid(), Instant.now().toString(),
                     UUID.randomUUID().toString());
         }
 
         byte[] bytes() {
-            return Registry.JSON.createObjectNode().put("run_id", runId).put("host", host).put("pid", pid)
+            return Registry.JSON.createObjectNode().put("run_id", runId).put("host", machine.host())
+                    .put("boot_id", machine.bootId()).put("pid_ns", machine.pidNamespace()).put("pid", pid)
                     .put("since", since).put("token", token).toString().getBytes(StandardCharsets.UTF_8);
         }
 
@@ -67,23 +104,28 @@ public final class RegistryLock implements AutoCloseable {
                 if (node == null || !node.has("pid") || !node.has("host")) {
                     return null;
                 }
-                return new Holder(node.path("run_id").asText(), node.path("host").asText(), node.path("pid").asLong(),
+                Machine machine = new Machine(node.path("host").asText(), node.path("boot_id").asText(""),
+                        node.path("pid_ns").asText(""));
+                return new Holder(node.path("run_id").asText(), machine, node.path("pid").asLong(),
                         node.path("since").asText(), node.path("token").asText(""));
             } catch (IOException e) {
                 return null;
             }
         }
 
-        /** Same host and its process is no longer alive: nothing else proves a holder gone. */
-        boolean provablyGone() {
-            if (!host.equals(RegistryLock.host()) || pid == ProcessHandle.current().pid()) {
+        /**
+         * Whether this holder is provably gone, seen from {@code here}: the same known host, boot and PID namespace,
+         * and its process no longer alive. Nothing else proves it.
+         */
+        boolean provablyGone(Machine here) {
+            if (!here.known() || !machine.equals(here) || pid == ProcessHandle.current().pid()) {
                 return false;
             }
             return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
         }
 
         String describe() {
-            return "run '" + runId + "' (host " + host + ", pid " + pid + ", since " + since + ")";
+            return "run '" + runId + "' (host " + machine.host() + ", pid " + pid + ", since " + since + ")";
         }
     }
 
@@ -112,11 +154,12 @@ public final class RegistryLock implements AutoCloseable {
                 continue; // released meanwhile
             }
             Holder stale = holder.get();
-            if (!stale.provablyGone()) {
+            if (!stale.provablyGone(me.machine())) {
                 throw new LockedException("the registry " + path.getParent() + " is locked by " + stale.describe()
                         + "; only one run may write it at a time. A lock is taken over only when its holder is "
-                        + "provably gone (same host, process not alive): if that run is dead on another host, delete "
-                        + path);
+                        + "provably gone (same host, kernel boot and PID namespace as this run, process not alive). "
+                        + "If that run is dead (check pid " + stale.pid() + " on " + stale.machine().host()
+                        + "; after a reboot it is), delete " + path);
             }
             if (depth >= MAX_GUARD_DEPTH) {
                 throw new LockedException("cannot take over " + path + ": its holder " + stale.describe()
@@ -175,7 +218,7 @@ public final class RegistryLock implements AutoCloseable {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
-            return "unknown";
+            return UNKNOWN_HOST;
         }
     }
 

@@ -148,6 +148,7 @@ class RetrainCommitTest extends SparkTest {
                     for (JsonNode n : List.of(node, node.path("champion"))) {
                         if (n instanceof ObjectNode o) {
                             o.remove("finished");
+                            o.remove("completed");
                             o.remove("promoted_at");
                             if (o.path("promoted").isTextual()) {
                                 o.remove("promoted");
@@ -226,6 +227,27 @@ class RetrainCommitTest extends SparkTest {
             }
             new RetrainJob(settings(), "retrain").run(spark);
             assertSameAsUninterrupted("failed after " + step);
+        }
+    }
+
+    /**
+     * A run killed after its commit point is completed by the next run whatever its id (the shipped schedules use a
+     * new id every night): the next run, stopped right after it rolled the killed one forward, leaves the registry
+     * and the results table as the uninterrupted run did.
+     */
+    @Test
+    void aRunKilledAfterItsCommitIsCompletedByTheNextRunOfAnyId() throws Exception {
+        for (String step : List.of("recorded", "champion", "results")) {
+            restore(step);
+            assertFalse(JSON.readTree(registry.resolve("runs/" + RUN + ".json").toFile()).has("completed"), step);
+            RetrainJob next = new RetrainJob(settings("reviewnet.retrain.run-id=nightly-8"), "retrain", s -> {
+                if (s.equals("rolled-forward")) {
+                    throw new Interrupted(s);
+                }
+            });
+            assertThrows(Interrupted.class, () -> next.run(spark), step);
+            assertSameAsUninterrupted("killed after " + step + ", then another run id");
+            assertTrue(JSON.readTree(registry.resolve("runs/" + RUN + ".json").toFile()).has("completed"), step);
         }
     }
 

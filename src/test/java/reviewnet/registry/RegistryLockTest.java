@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,10 +41,13 @@ class RegistryLockTest {
         return pid;
     }
 
+    /** A lock file of a holder on {@code host} with this machine's boot id and PID namespace. */
     static void writeLock(Path registry, String runId, String host, long pid, String token) throws IOException {
         Files.createDirectories(registry);
+        RegistryLock.Machine here = RegistryLock.Machine.current();
         Files.writeString(registry.resolve("lock"), JSON.createObjectNode().put("run_id", runId).put("host", host)
-                .put("pid", pid).put("since", "2026-01-01T00:00:00Z").put("token", token).toString());
+                .put("boot_id", here.bootId()).put("pid_ns", here.pidNamespace()).put("pid", pid)
+                .put("since", "2026-01-01T00:00:00Z").put("token", token).toString());
     }
 
     Registry registry(Path dir) {
@@ -131,8 +136,10 @@ class RegistryLockTest {
     void aGuardLeftByADeadTakerIsTakenOverToo() throws Exception {
         Path dir = tmp.resolve("registry");
         writeLock(dir, "nightly-1", RegistryLock.host(), deadPid(), "old-token");
+        RegistryLock.Machine here = RegistryLock.Machine.current();
         Files.writeString(dir.resolve("lock.takeover-old-token"), JSON.createObjectNode().put("run_id", "nightly-2")
-                .put("host", RegistryLock.host()).put("pid", deadPid()).put("token", "taker").toString());
+                .put("host", RegistryLock.host()).put("boot_id", here.bootId()).put("pid_ns", here.pidNamespace())
+                .put("pid", deadPid()).put("token", "taker").toString());
         try (RegistryLock lock = RegistryLock.acquire(registry(dir), "nightly-3")) {
             assertEquals("nightly-3", JSON.readTree(dir.resolve("lock").toFile()).path("run_id").asText());
         }
@@ -158,13 +165,44 @@ class RegistryLockTest {
         }
     }
 
+    /**
+     * Rows: the dead holder's host, boot id and PID namespace, and this run's host ('=' this machine's value, '' none
+     * recorded) → whether it is provably gone. Only the same known host, boot and namespace prove it.
+     */
+    @ParameterizedTest(name = "holder ({0}, {1}, {2}), here {3}: gone = {4}")
+    @CsvSource({
+            "=,                    =,     =,     =,       true",
+            "another-host.example, =,     =,     =,       false",
+            "=,                    other, =,     =,       false",
+            "=,                    =,     other, =,       false",
+            "=,                    '',    =,     =,       false",
+            "=,                    =,     '',    =,       false",
+            "unknown,              =,     =,     unknown, false"})
+    void aHolderIsProvablyGoneOnlyOnTheSameKnownHostBootAndPidNamespace(String host, String boot, String namespace,
+                                                                        String hereHost, boolean gone)
+            throws Exception {
+        RegistryLock.Machine machine = RegistryLock.Machine.current();
+        assertTrue(machine.known(), "this test machine has a host name, a boot id and a PID namespace: " + machine);
+        RegistryLock.Machine here = new RegistryLock.Machine(value(hereHost, machine.host()), machine.bootId(),
+                machine.pidNamespace());
+        RegistryLock.Holder holder = new RegistryLock.Holder("nightly-1", new RegistryLock.Machine(
+                value(host, machine.host()), value(boot, machine.bootId()), value(namespace, machine.pidNamespace())),
+                deadPid(), "2026-01-01T00:00:00Z", "token");
+        assertEquals(gone, holder.provablyGone(here));
+    }
+
+    private static String value(String row, String mine) {
+        return row.equals("=") ? mine : row;
+    }
+
     @Test
     void aDeadLookingHolderOnAnotherHostIsRefused() throws Exception {
         Path dir = tmp.resolve("registry");
         writeLock(dir, "nightly-1", "another-host.example", deadPid(), "remote");
         RegistryLock.LockedException e = assertThrows(RegistryLock.LockedException.class,
                 () -> RegistryLock.acquire(registry(dir), "nightly-1"));
-        assertTrue(e.getMessage().contains("if that run is dead on another host, delete"), e.getMessage());
+        assertTrue(e.getMessage().contains("If that run is dead (check pid "), e.getMessage());
+        assertTrue(e.getMessage().contains(" on another-host.example; after a reboot it is), delete "), e.getMessage());
         assertEquals("remote", JSON.readTree(dir.resolve("lock").toFile()).path("token").asText());
     }
 
