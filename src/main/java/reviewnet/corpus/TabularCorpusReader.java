@@ -21,13 +21,12 @@ import org.apache.spark.sql.types.DataTypes;
 import reviewnet.config.InputSettings;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 /**
- * Reads reviews from CSV, JSON or Parquet with configurable text, label, split and (optional) id columns. Records
+ * Reads reviews from CSV, JSON or Parquet with configurable text, label, split and (optional) id columns (ids:
+ * {@link ReviewIds}, the same whatever the partitioning). Records
  * with an unknown split or label, or an empty or oversized text, are kept as skipped rows with their reason.
  * Unlabelled (for predict): only the text and id columns are read; split and label are null.
  */
@@ -87,15 +86,22 @@ public final class TabularCorpusReader implements CorpusReader {
                     + present + (labelled ? " (set reviewnet.input.columns.text/label/split)"
                     : " (set reviewnet.predict.input.text-column)"));
         }
-        Column id = idColumn(present, c.id());
+        boolean givenIds = present.contains(c.id());
+        if (givenIds) {
+            ReviewIds.requireUsable(table, c.id(), input.path());
+        }
         InputSettings in = input;
         Column nothing = lit(null).cast(DataTypes.StringType);
         boolean withLabels = labelled;
-        return table.select(id.as("id"), labelled ? col(c.split()).cast(DataTypes.StringType).as("split")
-                                : nothing.as("split"),
-                        labelled ? col(c.label()).cast(DataTypes.StringType).as("label") : nothing.as("label"),
-                        input_file_name().as("source"), col(c.text()).cast(DataTypes.StringType).as("text"))
-                .map((MapFunction<Row, Row>) r -> toRaw(r, in, withLabels), Encoders.row(ReviewSchema.RAW));
+        Dataset<Row> reviews = table.select(givenIds ? col(c.id()).cast(DataTypes.StringType).as("id")
+                        : nothing.as("id"),
+                labelled ? col(c.split()).cast(DataTypes.StringType).as("split") : nothing.as("split"),
+                labelled ? col(c.label()).cast(DataTypes.StringType).as("label") : nothing.as("label"),
+                input_file_name().as("source"), col(c.text()).cast(DataTypes.StringType).as("text"));
+        if (!givenIds) {
+            reviews = ReviewIds.derive(reviews, labelled);
+        }
+        return reviews.map((MapFunction<Row, Row>) r -> toRaw(r, in, withLabels), Encoders.row(ReviewSchema.RAW));
     }
 
     @Override
@@ -124,12 +130,6 @@ public final class TabularCorpusReader implements CorpusReader {
         } catch (IOException e) {
             throw new CorpusException("cannot list input path " + input.path() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The id column of a table, or {@code <file>:<row key>} when the table has none. */
-    public static Column idColumn(List<String> present, String idColumn) {
-        return present.contains(idColumn) ? col(idColumn).cast(DataTypes.StringType)
-                : concat(input_file_name(), lit(":"), monotonically_increasing_id().cast(DataTypes.StringType));
     }
 
     static Row toRaw(Row r, InputSettings in, boolean labelled) {

@@ -56,9 +56,10 @@ public final class PrepareJob implements Job {
     /**
      * Version of what prepare writes; part of the fingerprint. Raise it with every change of the prepared output that
      * settings do not express (2: skipped/ gained the detail column and reason codes; 3: the bigrams column; 4: the
-     * validation hold-out column, vocabulary fitted without the hold-out).
+     * validation hold-out column, vocabulary fitted without the hold-out; 5: tabular input without an id column gets
+     * content-derived ids).
      */
-    static final int OUTPUT_FORMAT = 4;
+    static final int OUTPUT_FORMAT = 5;
 
     private final PrepareSettings settings;
     private final String codeVersion;

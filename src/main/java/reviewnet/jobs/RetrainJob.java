@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reviewnet.config.RetrainSettings;
 import reviewnet.corpus.CorpusReader;
+import reviewnet.corpus.ReviewIds;
 import reviewnet.corpus.ReviewSchema;
 import reviewnet.eval.Metrics;
 import reviewnet.eval.Predictions;
@@ -400,9 +401,11 @@ public final class RetrainJob implements Job {
             LOG.info("scoring the champion {} on the current test split, review by review", version);
             Scorer scorer = Scorer.load(spark, registry.resolve(version), version);
             Dataset<Row> testIds = spark.read().parquet(prepared.test()).select(ReviewSchema.ID);
-            Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input()).read(spark))
-                    .where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()))
-                    .join(testIds, ReviewSchema.ID);
+            Dataset<Row> inputTest = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input())
+                    .read(spark)).where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()));
+            ReviewIds.requireAllPresent(testIds, inputTest, "scoring the champion again: the prepared test reviews "
+                    + "joined by id with the input");
+            Dataset<Row> test = inputTest.join(testIds, ReviewSchema.ID);
             Metrics metrics = scorer.evaluate(spark, test.select(ReviewSchema.LABEL, ReviewSchema.TEXT),
                     settings.compare().train().evalBatchSize(), spark.sparkContext().defaultParallelism());
             record.set("champion_metrics", JSON.valueToTree(metrics));

@@ -25,6 +25,7 @@ import reviewnet.baseline.TfidfLogisticRegression;
 import reviewnet.config.CompareSettings;
 import reviewnet.config.TrainSettings;
 import reviewnet.corpus.CorpusReader;
+import reviewnet.corpus.ReviewIds;
 import reviewnet.corpus.ReviewSchema;
 import reviewnet.eval.DistributedEvaluator;
 import reviewnet.eval.Evaluated;
@@ -312,9 +313,14 @@ public final class TrainingService {
     private Outcome trainBaseline(SparkSession spark, Run r, int repeat, Destination to) {
         String name = TfidfLogisticRegression.NAME;
         ResultRow.RunContext run = r.context();
+        Dataset<Row> reviews = ReviewSchema.usable(CorpusReader.of(settings.prepare().input()).read(spark));
+        Dataset<Row> wanted = r.fitRows.select(ReviewSchema.ID).union(r.testRows.select(ReviewSchema.ID));
+        if (r.validationRows != null) {
+            wanted = wanted.union(r.validationRows.select(ReviewSchema.ID));
+        }
+        ReviewIds.requireAllPresent(wanted, reviews, "the tfidf-lr baseline's reviews joined by id with the input");
         Dataset<Row> tokens = new LuceneTokenizer(settings.prepare().text()).setInputCol(ReviewSchema.TEXT)
-                .setOutputCol("tokens").transform(ReviewSchema.usable(
-                        CorpusReader.of(settings.prepare().input()).read(spark)))
+                .setOutputCol("tokens").transform(reviews)
                 .select(ReviewSchema.ID, "tokens");
         Dataset<Row> train = tokens.join(r.fitRows.select(ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID);
         Dataset<Row> test = tokens.join(r.testRows.select(ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID);

@@ -22,8 +22,9 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  *   <li>{@code file:} paths use java.nio directly (Hadoop's local create is check-then-create): the content is written
  *   to a unique temporary file which is then hard-linked to the name ({@code link(2)} fails if the name exists), so a
  *   lock is never seen half-written; where hard links are not supported, {@code O_CREAT|O_EXCL}.</li>
- *   <li>any other file system uses {@code create(path, false)}: atomic on HDFS (the NameNode), check-then-create on
- *   object stores such as s3a.</li>
+ *   <li>any other file system uses {@code create(path, false)}: atomic on HDFS (the NameNode; a file still being
+ *   written by the winner is reported as AlreadyBeingCreatedException, which counts as existing),
+ *   check-then-create on object stores such as s3a.</li>
  * </ul>
  */
 abstract class ExclusiveFiles {
@@ -102,12 +103,24 @@ abstract class ExclusiveFiles {
             } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
                 return false;
             } catch (IOException e) {
-                // HDFS may report an existing file through a RemoteException with only its message
-                if (e.getMessage() != null && e.getMessage().contains("already exists")) {
+                if (exists(e)) {
                     return false;
                 }
                 throw e;
             }
+        }
+
+        /**
+         * Whether {@code create} failed because the file exists: HDFS reports it as a {@code RemoteException} with
+         * only a message, or, while its creator is still writing it (its lease not yet released), as an
+         * {@code AlreadyBeingCreatedException}: a contender that lost the race by microseconds.
+         */
+        static boolean exists(IOException e) {
+            String remoteClass = e instanceof org.apache.hadoop.ipc.RemoteException remote ? remote.getClassName() : "";
+            return e.getClass().getName().endsWith(".AlreadyBeingCreatedException")
+                    || remoteClass.endsWith(".AlreadyBeingCreatedException")
+                    || remoteClass.endsWith(".FileAlreadyExistsException")
+                    || e.getMessage() != null && e.getMessage().contains("already exists");
         }
 
         @Override

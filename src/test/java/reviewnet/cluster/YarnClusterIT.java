@@ -331,6 +331,46 @@ class YarnClusterIT extends SparkTest {
         assertTrue(log.contains("to yarn in client mode"), log);
     }
 
+    /**
+     * The registry lock on a real HDFS: separate JVMs race for it round after round (odd rounds from a killed run's
+     * lock); exactly one wins each round and the others lose with the holder named, never with an I/O error (a
+     * contender that tried to create the lock while the winner was still writing it got AlreadyBeingCreatedException).
+     */
+    @Test
+    @Order(4)
+    void racesTheRegistryLockOnHdfs() throws Exception {
+        org.apache.hadoop.fs.Path registry = new org.apache.hadoop.fs.Path("/reviewnet/lock-race");
+        fs.mkdirs(registry);
+        Path work = Files.createDirectories(run.resolve("lock-race"));
+        reviewnet.registry.LockRace.run(hdfsPath(registry.toString()), new reviewnet.registry.LockRace.Store() {
+            @Override
+            public void writeLock(String json) throws IOException {
+                try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(registry, "lock"), true)) {
+                    out.write(json.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+
+            @Override
+            public String readLock() throws IOException {
+                try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(registry, "lock"))) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+
+            @Override
+            public List<String> leftovers() throws IOException {
+                List<String> names = new ArrayList<>();
+                for (FileStatus status : fs.listStatus(registry)) {
+                    String name = status.getPath().getName();
+                    if (name.startsWith("lock") || name.startsWith(".lock")) {
+                        names.add(name);
+                    }
+                }
+                return names;
+            }
+        }, work, 4, 4);
+    }
+
     static JsonNode readJson(String path) throws IOException {
         try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(path))) {
             return JSON.readTree(in);

@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import reviewnet.config.InputSettings;
 import reviewnet.config.JobConfig;
@@ -59,18 +62,72 @@ class TabularCorpusReaderTest extends SparkTest {
         assertTrue(byId.get("a7").getString(7).startsWith("'validation'"), byId.get("a7").getString(7));
     }
 
+    /**
+     * Without an id column the ids come from the content: the same CSV files read in few partitions and in many (a
+     * 1 KB split size) give the same id for every review (the former file-name-and-row-key ids changed with the
+     * splits); every id is distinct, exact duplicates numbered.
+     */
     @Test
-    void jsonWithoutIdColumnGetsGeneratedIds() throws IOException {
-        Path json = tmp.resolve("reviews.json");
-        Files.writeString(json, """
-                {"text": "Great", "label": "pos", "split": "train"}
-                {"text": "Awful", "label": "neg", "split": "test"}
-                """);
-        List<Row> rows = new TabularCorpusReader(input("reviewnet.input.path=" + json,
-                "reviewnet.input.format=json")).read(spark).collectAsList();
-        assertEquals(2, rows.size());
-        assertTrue(rows.get(0).getString(0).contains("reviews.json:"), rows.get(0).getString(0));
-        assertEquals(2, rows.stream().map(r -> r.getString(0)).distinct().count());
+    void idsDerivedFromTheContentDoNotDependOnThePartitioning() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("no-ids"));
+        StringBuilder all = new StringBuilder();
+        for (int file = 0; file < 3; file++) {
+            StringBuilder csv = new StringBuilder("text,label,split\n");
+            for (int i = 0; i < 40; i++) {
+                String row = "\"Review " + (i % 30) + " of a kind, " + "words ".repeat(i % 7) + "\"," + (i % 2 == 0 ? "pos" : "neg")
+                        + "," + (i % 3 == 0 ? "test" : "train") + "\n";
+                csv.append(row);
+            }
+            Files.writeString(dir.resolve("part-" + file + ".csv"), csv);
+            all.append(csv);
+        }
+        InputSettings in = input("reviewnet.input.path=" + dir, "reviewnet.input.format=csv",
+                "reviewnet.input.csv.multi-line=false");
+        Map<String, List<String>> few = idsToContent(new TabularCorpusReader(in).read(spark));
+        int fewSplits = spark.read().option("header", true).csv(dir.toString()).rdd().getNumPartitions();
+        String before = spark.conf().get("spark.sql.files.maxPartitionBytes");
+        Map<String, List<String>> many;
+        try {
+            spark.conf().set("spark.sql.files.maxPartitionBytes", "1k");
+            int manySplits = spark.read().option("header", true).csv(dir.toString()).rdd().getNumPartitions();
+            assertTrue(manySplits > fewSplits, "the input is read in more splits: " + fewSplits + " -> " + manySplits);
+            many = idsToContent(new TabularCorpusReader(in).read(spark));
+        } finally {
+            spark.conf().set("spark.sql.files.maxPartitionBytes", before);
+        }
+        assertEquals(120, few.size(), "one distinct id per row: " + few.keySet());
+        assertEquals(few, many);
+        assertTrue(few.keySet().stream().allMatch(id -> id.matches("[0-9a-f]{32}(-[0-9]+)?")), few.keySet().toString());
+        // "Review 0 ..." rows i = 0 and 30 differ in the number of words; rows are repeated across the three files
+        assertTrue(few.keySet().stream().anyMatch(id -> id.endsWith("-3")), "exact duplicates numbered");
+    }
+
+    /** Every id with its (split, label, text, source) as read. */
+    private static Map<String, List<String>> idsToContent(Dataset<Row> rows) {
+        return rows.collectAsList().stream().collect(Collectors.toMap(r -> r.getString(0), r -> List.of(
+                String.valueOf(r.getString(1)), String.valueOf(r.get(2)), String.valueOf(r.getString(5)),
+                r.getString(4))));
+    }
+
+    /** Rows: (id column values, what the error names). A given id column must have no blank or repeated value. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a1;;a3          | the id column 'review_id' is blank in 1 row(s)",
+            "a1; ;a3         | the id column 'review_id' is blank in 1 row(s)",
+            "a1;a2;a1;a2;a1  | repeats 2 id(s), e.g. 'a1' (3 rows",
+            "a1;a2;a2        | repeats 1 id(s), e.g. 'a2' (2 rows"})
+    void blankOrRepeatedGivenIdsAreRefusedWithExamples(String ids, String expected) throws IOException {
+        Path csv = tmp.resolve("ids-" + Integer.toHexString(ids.hashCode()) + ".csv");
+        StringBuilder content = new StringBuilder("review_id,text,label,split\n");
+        for (String id : ids.split(";", -1)) {
+            content.append(id).append(",Some review,pos,train\n");
+        }
+        Files.writeString(csv, content);
+        CorpusException e = assertThrows(CorpusException.class, () -> new TabularCorpusReader(input(
+                "reviewnet.input.path=" + csv, "reviewnet.input.format=csv", "reviewnet.input.columns.id=review_id"))
+                .read(spark));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertTrue(e.getMessage().contains(csv.getFileName().toString()), "names the file: " + e.getMessage());
     }
 
     @Test

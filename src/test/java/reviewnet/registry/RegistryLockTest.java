@@ -7,10 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -34,9 +31,7 @@ class RegistryLockTest {
     Path tmp;
 
     static long deadPid() throws Exception {
-        Process p = new ProcessBuilder("true").start();
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
-        long pid = p.pid();
+        long pid = LockRace.deadPid();
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         return pid;
     }
@@ -44,10 +39,7 @@ class RegistryLockTest {
     /** A lock file of a holder on {@code host} with this machine's boot id and PID namespace. */
     static void writeLock(Path registry, String runId, String host, long pid, String token) throws IOException {
         Files.createDirectories(registry);
-        RegistryLock.Machine here = RegistryLock.Machine.current();
-        Files.writeString(registry.resolve("lock"), JSON.createObjectNode().put("run_id", runId).put("host", host)
-                .put("boot_id", here.bootId()).put("pid_ns", here.pidNamespace()).put("pid", pid)
-                .put("since", "2026-01-01T00:00:00Z").put("token", token).toString());
+        Files.writeString(registry.resolve("lock"), LockRace.lockJson(runId, host, pid, token));
     }
 
     Registry registry(Path dir) {
@@ -61,63 +53,25 @@ class RegistryLockTest {
         }
     }
 
-    static void await(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.exists(file)) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + file);
-            Thread.sleep(5);
-        }
-    }
-
     @Test
     void separateProcessesRacingForTheLockExactlyOneWinsEveryRound() throws Exception {
-        Path registry = tmp.resolve("registry");
-        Path sync = Files.createDirectories(tmp.resolve("sync"));
-        Files.createDirectories(registry);
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        List<Process> processes = new ArrayList<>();
-        for (int i = 0; i < CONTENDERS; i++) {
-            processes.add(new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"), LockContender.class.getName(), registry.toString(),
-                    sync.toString(), Integer.toString(i), Integer.toString(ROUNDS))
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("contender-" + i + ".log").toFile())
-                    .start());
-        }
-        try {
-            for (int round = 0; round < ROUNDS; round++) {
-                boolean stale = round % 2 == 1;
-                if (stale) {
-                    // a killed run's lock: every contender sees a dead holder and tries to take it over at once
-                    writeLock(registry, "killed", RegistryLock.host(), deadPid(), "stale-" + round);
-                }
-                for (int i = 0; i < CONTENDERS; i++) {
-                    await(sync.resolve("ready-" + round + "-" + i));
-                }
-                Files.createFile(sync.resolve("go-" + round));
-                List<String> results = new ArrayList<>();
-                for (int i = 0; i < CONTENDERS; i++) {
-                    Path result = sync.resolve("result-" + round + "-" + i);
-                    await(result);
-                    results.add(Files.readString(result));
-                }
-                assertEquals(1, results.stream().filter("WON"::equals).count(),
-                        "round " + round + (stale ? " (stale lock)" : "") + ": " + results);
-                for (String r : results) {
-                    assertTrue(r.equals("WON") || r.contains("is locked by run 'contender-"), r);
-                }
-                JsonNode holder = JSON.readTree(registry.resolve("lock").toFile());
-                assertEquals("contender-" + results.indexOf("WON"), holder.path("run_id").asText());
-                Files.createFile(sync.resolve("release-" + round));
-                await(sync.resolve("released-" + round));
-                assertEquals(List.of(), leftovers(registry), "round " + round + ": lock released, no guard left");
+        Path registry = Files.createDirectories(tmp.resolve("registry"));
+        LockRace.run(registry.toString(), new LockRace.Store() {
+            @Override
+            public void writeLock(String json) throws IOException {
+                Files.writeString(registry.resolve("lock"), json);
             }
-            for (Process p : processes) {
-                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-                assertEquals(0, p.exitValue());
+
+            @Override
+            public String readLock() throws IOException {
+                return Files.readString(registry.resolve("lock"));
             }
-        } finally {
-            processes.forEach(Process::destroyForcibly);
-        }
+
+            @Override
+            public List<String> leftovers() throws IOException {
+                return RegistryLockTest.leftovers(registry);
+            }
+        }, tmp, CONTENDERS, ROUNDS);
     }
 
     @Test
