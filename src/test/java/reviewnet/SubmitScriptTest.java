@@ -95,13 +95,7 @@ class SubmitScriptTest {
         Files.writeString(conf.resolve("yarn-site.xml"), "<configuration/>\n");
         Outcome run = submit(hadoopConf(null, conf.toString()), "--master", "yarn", "jobs/compare.conf");
         assertFalse(run.printed().contains("--master yarn"), run.printed());
-        if (applicationJarBuilt()) {
-            assertEquals(0, run.status(), run.printed());
-            assertTrue(Files.readString(work.resolve("called")).contains("--master yarn"), "spark-submit was started");
-        } else { // `mvn test` on a clean checkout: the next check wants the application jar
-            assertEquals(2, run.status(), run.printed());
-            assertTrue(run.printed().contains("no application jar"), run.printed());
-        }
+        assertSparkSubmitStartedWith(run, "--master yarn");
     }
 
     /** Rows: (SPARK_LOCAL_IP the operator set, or '-') → what the local driver and its UI bind to. */
@@ -112,14 +106,7 @@ class SubmitScriptTest {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("SPARK_LOCAL_IP", preset.equals("-") ? null : preset);
         Outcome run = submit(env, "--master", "local[1]", "jobs/compare.conf");
-        if (applicationJarBuilt()) {
-            assertEquals(0, run.status(), run.printed());
-            assertTrue(Files.readString(work.resolve("called")).contains("SPARK_LOCAL_IP=" + expected + "\n"),
-                    Files.readString(work.resolve("called")));
-        } else { // `mvn test` on a clean checkout: spark-submit is not reached without the application jar
-            assertEquals(2, run.status(), run.printed());
-            assertTrue(run.printed().contains("no application jar"), run.printed());
-        }
+        assertSparkSubmitStartedWith(run, "SPARK_LOCAL_IP=" + expected + "\n");
     }
 
     /** Rows: (whether the operator set spark.authenticate) → whether submit.sh warns, once, before Spark starts. */
@@ -138,6 +125,22 @@ class SubmitScriptTest {
                     + " without authentication";
             assertEquals(warnings, run.printed().split(java.util.regex.Pattern.quote(warning), -1).length - 1,
                     run.printed());
+        }
+    }
+
+    /**
+     * That spark-submit (the stub) was started and recorded {@code expected} (its arguments, then its environment's
+     * SPARK_LOCAL_IP). On a clean checkout's `mvn test` the application jar is not built yet and submit.sh stops
+     * before spark-submit: then that is what is checked.
+     */
+    static void assertSparkSubmitStartedWith(Outcome run, String expected) throws IOException {
+        if (applicationJarBuilt()) {
+            assertEquals(0, run.status(), run.printed());
+            String called = Files.readString(work.resolve("called"));
+            assertTrue(called.contains(expected), called);
+        } else {
+            assertEquals(2, run.status(), run.printed());
+            assertTrue(run.printed().contains("no application jar"), run.printed());
         }
     }
 

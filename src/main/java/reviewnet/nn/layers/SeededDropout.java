@@ -55,29 +55,42 @@ public final class SeededDropout implements IDropout {
     public INDArray applyDropout(INDArray input, INDArray result, int iteration, int epoch,
                                  LayerWorkspaceMgr workspaceMgr) {
         INDArray m = workspaceMgr.createUninitialized(ArrayType.INPUT, input.dataType(), input.shape(), 'c');
-        if (floats(input) && floats(result) && floats(m)) {
-            // on the native buffers, in the arrays' own layouts (the embedding's output reaches this layer as a
-            // permuted view, which ND4J copies or multiplies element by element at several times this cost)
+        if (floats(input) && floats(m)) {
+            // read in place: the embedding's output reaches this layer as a permuted view, which ND4J would copy
+            // element by element at several times this cost
             SplittableRandom random = random(hash(input), iteration, epoch);
             float scale = (float) (1.0 / retain);
-            FloatBuffer in = FloatKernels.floats(input);
-            FloatBuffer out = FloatKernels.floats(result);
             FloatBuffer keep = FloatKernels.floats(m);
-            int i = 0;
-            for (Walk w = new Walk(input, result); w.hasNext(); w.next()) {
-                for (int j = 0, a = w.a, b = w.b; j < w.inner; j++, a += w.strideA, b += w.strideB, i++) {
-                    float k = random.nextDouble() < retain ? scale : 0f;
-                    keep.put(i, k);
-                    out.put(b, in.get(a) * k);
-                }
+            for (int i = 0, n = (int) m.length(); i < n; i++) {
+                keep.put(i, random.nextDouble() < retain ? scale : 0f);
             }
         } else {
             float[] values = input.castTo(DataType.FLOAT).dup('c').data().asFloat();
             m.assign(Nd4j.create(mask(values, iteration, epoch), input.shape(), 'c').castTo(input.dataType()));
-            Nd4j.getExecutioner().exec(new MulOp(input, m, result));
         }
         mask = m;
-        return result;
+        return multiply(input, m, result);
+    }
+
+    /**
+     * {@code out = x * mask} elementwise, {@code mask} 'c' ordered; float arrays on their native buffers in their own
+     * layouts (a strided ND4J MulOp costs several times more), others by ND4J.
+     */
+    private static INDArray multiply(INDArray x, INDArray mask, INDArray out) {
+        if (floats(x) && floats(out) && floats(mask)) {
+            FloatBuffer in = FloatKernels.floats(x);
+            FloatBuffer to = FloatKernels.floats(out);
+            FloatBuffer keep = FloatKernels.floats(mask);
+            int i = 0;
+            for (Walk w = new Walk(x, out); w.hasNext(); w.next()) {
+                for (int j = 0, a = w.a, b = w.b; j < w.inner; j++, a += w.strideA, b += w.strideB, i++) {
+                    to.put(b, in.get(a) * keep.get(i));
+                }
+            }
+        } else {
+            Nd4j.getExecutioner().exec(new MulOp(x, mask, out));
+        }
+        return out;
     }
 
     /**
@@ -179,19 +192,7 @@ public final class SeededDropout implements IDropout {
         if (mask == null) {
             throw new IllegalStateException("backprop without a forward pass in training mode");
         }
-        if (floats(gradAtOutput) && floats(gradAtInput) && floats(mask)) {
-            FloatBuffer in = FloatKernels.floats(gradAtOutput);
-            FloatBuffer out = FloatKernels.floats(gradAtInput);
-            FloatBuffer keep = FloatKernels.floats(mask);
-            int i = 0;
-            for (Walk w = new Walk(gradAtOutput, gradAtInput); w.hasNext(); w.next()) {
-                for (int j = 0, a = w.a, b = w.b; j < w.inner; j++, a += w.strideA, b += w.strideB, i++) {
-                    out.put(b, in.get(a) * keep.get(i));
-                }
-            }
-        } else {
-            Nd4j.getExecutioner().exec(new MulOp(gradAtOutput, mask, gradAtInput));
-        }
+        multiply(gradAtOutput, mask, gradAtInput);
         mask = null;
         return gradAtInput;
     }
