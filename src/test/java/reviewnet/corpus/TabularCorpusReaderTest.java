@@ -63,43 +63,60 @@ class TabularCorpusReaderTest extends SparkTest {
     }
 
     /**
-     * Without an id column the ids come from the content: the same CSV files read in few partitions and in many (a
-     * 1 KB split size) give the same id for every review (the former file-name-and-row-key ids changed with the
-     * splits); every id is distinct, exact duplicates numbered.
+     * Without an id column the ids come from the content: one CSV file read as on one core, as on two, and in 1 KB
+     * splits (the settings by which the cores decide the splits: Spark's leaf-node parallelism, the split size) gives
+     * the same id for every review; the former file-name-and-row-key ids changed with the splits. Every id is
+     * distinct, exact duplicates numbered.
      */
     @Test
     void idsDerivedFromTheContentDoNotDependOnThePartitioning() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("no-ids"));
-        StringBuilder all = new StringBuilder();
-        for (int file = 0; file < 3; file++) {
-            StringBuilder csv = new StringBuilder("text,label,split\n");
+        Path csv = tmp.resolve("no-ids.csv");
+        StringBuilder content = new StringBuilder("text,label,split\n");
+        for (int copy = 0; copy < 3; copy++) {
             for (int i = 0; i < 40; i++) {
-                String row = "\"Review " + (i % 30) + " of a kind, " + "words ".repeat(i % 7) + "\"," + (i % 2 == 0 ? "pos" : "neg")
-                        + "," + (i % 3 == 0 ? "test" : "train") + "\n";
-                csv.append(row);
+                content.append("\"Review ").append(i % 30).append(" of a kind, ").append("words ".repeat(i % 7))
+                        .append("\",").append(i % 2 == 0 ? "pos" : "neg").append(',')
+                        .append(i % 3 == 0 ? "test" : "train").append('\n');
             }
-            Files.writeString(dir.resolve("part-" + file + ".csv"), csv);
-            all.append(csv);
         }
-        InputSettings in = input("reviewnet.input.path=" + dir, "reviewnet.input.format=csv",
+        Files.writeString(csv, content);
+        InputSettings in = input("reviewnet.input.path=" + csv, "reviewnet.input.format=csv",
                 "reviewnet.input.csv.multi-line=false");
-        Map<String, List<String>> few = idsToContent(new TabularCorpusReader(in).read(spark));
-        int fewSplits = spark.read().option("header", true).csv(dir.toString()).rdd().getNumPartitions();
-        String before = spark.conf().get("spark.sql.files.maxPartitionBytes");
-        Map<String, List<String>> many;
-        try {
-            spark.conf().set("spark.sql.files.maxPartitionBytes", "1k");
-            int manySplits = spark.read().option("header", true).csv(dir.toString()).rdd().getNumPartitions();
-            assertTrue(manySplits > fewSplits, "the input is read in more splits: " + fewSplits + " -> " + manySplits);
-            many = idsToContent(new TabularCorpusReader(in).read(spark));
-        } finally {
-            spark.conf().set("spark.sql.files.maxPartitionBytes", before);
+        // (setting, value): one core, two cores, a tiny split size
+        String[][] readings = {
+                {"spark.sql.leafNodeDefaultParallelism", "1"},
+                {"spark.sql.leafNodeDefaultParallelism", "2"},
+                {"spark.sql.files.maxPartitionBytes", "1k"}};
+        List<Map<String, List<String>>> ids = new java.util.ArrayList<>();
+        List<Integer> splits = new java.util.ArrayList<>();
+        for (String[] reading : readings) {
+            Map<String, String> saved = new java.util.HashMap<>();
+            for (String key : List.of(reading[0], "spark.sql.files.openCostInBytes")) {
+                scala.Option<String> value = spark.conf().getOption(key);
+                saved.put(key, value.isDefined() ? value.get() : null);
+            }
+            try {
+                spark.conf().set("spark.sql.files.openCostInBytes", "0");
+                spark.conf().set(reading[0], reading[1]);
+                splits.add(spark.read().option("header", true).csv(csv.toString()).rdd().getNumPartitions());
+                ids.add(idsToContent(new TabularCorpusReader(in).read(spark)));
+            } finally {
+                saved.forEach((key, value) -> {
+                    if (value == null) {
+                        spark.conf().unset(key);
+                    } else {
+                        spark.conf().set(key, value);
+                    }
+                });
+            }
         }
-        assertEquals(120, few.size(), "one distinct id per row: " + few.keySet());
-        assertEquals(few, many);
-        assertTrue(few.keySet().stream().allMatch(id -> id.matches("[0-9a-f]{32}(-[0-9]+)?")), few.keySet().toString());
-        // "Review 0 ..." rows i = 0 and 30 differ in the number of words; rows are repeated across the three files
-        assertTrue(few.keySet().stream().anyMatch(id -> id.endsWith("-3")), "exact duplicates numbered");
+        assertTrue(splits.get(0) < splits.get(1) && splits.get(1) < splits.get(2), "read in other splits: " + splits);
+        assertEquals(120, ids.get(0).size(), "one distinct id per row: " + ids.get(0).keySet());
+        assertEquals(ids.get(0), ids.get(1), "one core against two");
+        assertEquals(ids.get(0), ids.get(2), "one core against 1 KB splits");
+        assertTrue(ids.get(0).keySet().stream().allMatch(id -> id.matches("[0-9a-f]{32}(-[0-9]+)?")),
+                ids.get(0).keySet().toString());
+        assertTrue(ids.get(0).keySet().stream().anyMatch(id -> id.endsWith("-3")), "exact duplicates numbered");
     }
 
     /** Every id with its (split, label, text, source) as read. */
