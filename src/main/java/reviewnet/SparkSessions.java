@@ -32,11 +32,12 @@ public final class SparkSessions {
         if (!conf.get("spark.master", "").startsWith("local")) {
             return;
         }
+        boolean noLocalIp = localIp == null || localIp.isBlank();
         if (!conf.contains("spark.driver.bindAddress") && !conf.contains("spark.driver.host")) {
-            String address = localIp == null || localIp.isBlank() ? LOOPBACK : localIp;
+            String address = noLocalIp ? LOOPBACK : localIp;
             conf.set("spark.driver.bindAddress", address).set("spark.driver.host", address);
         }
-        if ((localIp == null || localIp.isBlank()) && !conf.contains("spark.ui.enabled")) {
+        if (noLocalIp && !conf.contains("spark.ui.enabled")) {
             LOG.info("Spark UI off: it would listen on every address (start through submit-scripts/submit.sh, or set "
                     + "SPARK_LOCAL_IP, or spark.ui.enabled=true to have it anyway)");
             conf.set("spark.ui.enabled", "false");

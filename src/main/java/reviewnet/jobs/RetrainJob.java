@@ -170,8 +170,8 @@ public final class RetrainJob implements Job {
             if (id.equals(runId)) {
                 continue; // this run id completes itself below
             }
-            registry.run(id).filter(r -> r.path("record_format").asInt(1) >= RECORD_FORMAT
-                    && !r.hasNonNull("completed")).ifPresent(r -> unfinished.add((ObjectNode) r));
+            registry.run(id).filter(r -> marksCompletion(r) && !r.hasNonNull("completed"))
+                    .ifPresent(r -> unfinished.add((ObjectNode) r));
         }
         unfinished.sort(java.util.Comparator.comparing((ObjectNode r) -> r.path("finished").asText())
                 .thenComparing(r -> r.path("run_id").asText()));
@@ -181,6 +181,11 @@ public final class RetrainJob implements Job {
                     record.path("decision").asText(), runId);
             complete(spark, registry, id, record);
         }
+    }
+
+    /** Whether a run record is of the format that is marked {@code completed} once its completion is done. */
+    private static boolean marksCompletion(JsonNode record) {
+        return record.path("record_format").asInt(1) >= RECORD_FORMAT;
     }
 
     /** Everything before the commit point: the versions and the decision; the registry's pointer is not touched. */
@@ -372,7 +377,7 @@ public final class RetrainJob implements Job {
         }
         steps.after("results");
         registry.deleteCheckpoints(runId);
-        if (!record.hasNonNull("completed") && record.path("record_format").asInt(1) >= RECORD_FORMAT) {
+        if (marksCompletion(record) && !record.hasNonNull("completed")) {
             registry.recordRun(runId, ((ObjectNode) record.deepCopy()).put("completed", Instant.now().toString()));
         }
     }
