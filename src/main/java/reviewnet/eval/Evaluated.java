@@ -1,6 +1,8 @@
 package reviewnet.eval;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
@@ -38,6 +40,11 @@ public final class Evaluated implements AutoCloseable {
     /** Writes the per-review predictions ({@link Predictions}) of this evaluation as one model's. */
     public void writePredictions(SparkSession spark, String runId, String architecture, int repeat, String dir) {
         Predictions.write(spark, blocks, runId, architecture, repeat, dir);
+    }
+
+    /** The per-review predictions ({@link Predictions#SCHEMA}) of this evaluation, read from the held blocks. */
+    public Dataset<Row> predictions(SparkSession spark, String runId, String architecture, int repeat) {
+        return Predictions.rows(spark, blocks, runId, architecture, repeat);
     }
 
     @Override

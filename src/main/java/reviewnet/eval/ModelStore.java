@@ -7,21 +7,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.apache.spark.ml.PipelineModel;
 import reviewnet.io.AtomicDirectory;
+import reviewnet.ml.ReviewModels;
 
 /**
- * Saves a trained model where a later job can score raw text with it: {@code model.zip} (DL4J ModelSerializer, with
- * the updater state), a copy of the {@code vocabulary/} it was trained with, and {@code model.json} (the analysis,
- * vocabulary and sequence settings and the metrics). Committed atomically.
+ * Saves a trained model where a later job, or any Spark job, can score raw text with it: the model as a Spark ML
+ * {@code PipelineModel} ({@link ReviewModels}: {@code metadata/} and {@code stages/}, with the analysis, vocabulary and
+ * padding settings it was trained with) and {@code model.json} (the run's settings, seed, epochs, data fingerprint).
+ * Committed atomically.
  */
 public final class ModelStore {
-    public static final String MODEL = "model.zip";
-    public static final String VOCABULARY = "vocabulary";
     public static final String INFO = "model.json";
 
     private ModelStore() {
@@ -35,18 +32,10 @@ public final class ModelStore {
         }
     }
 
-    public static String save(MultiLayerNetwork network, String vocabularyDir, String target, Map<String, Object> info,
-                              Configuration hadoopConf) {
+    /** Saves {@code model} and its {@code info} to {@code target}; returns the committed directory. */
+    public static String save(PipelineModel model, String target, Map<String, Object> info, Configuration hadoopConf) {
         try (AtomicDirectory out = AtomicDirectory.begin(target, hadoopConf)) {
-            FileSystem fs = out.fileSystem();
-            try (OutputStream stream = fs.create(new Path(out.path(MODEL)), false)) {
-                ModelSerializer.writeModel(network, stream, true);
-            }
-            Path vocabulary = new Path(vocabularyDir);
-            if (!FileUtil.copy(vocabulary.getFileSystem(hadoopConf), vocabulary, fs, new Path(out.path(VOCABULARY)),
-                    false, hadoopConf)) {
-                throw new IOException("cannot copy " + vocabularyDir);
-            }
+            ReviewModels.save(model, out);
             writeInfo(out, info);
             out.commit();
             return out.target().toString();

@@ -40,6 +40,17 @@ public final class Predictions {
     /** Writes the scored blocks (which must carry review ids) as one model's predictions in {@code dir}. */
     public static void write(SparkSession spark, JavaRDD<Scores> blocks, String runId, String architecture, int repeat,
                              String dir) {
+        try (AtomicDirectory out = AtomicDirectory.begin(dir, spark.sparkContext().hadoopConfiguration())) {
+            // into the staging folder itself (Spark replaces the empty folder): the Parquet files are the folder's
+            rows(spark, blocks, runId, architecture, repeat).write().mode(org.apache.spark.sql.SaveMode.Overwrite)
+                    .parquet(out.staging().toString());
+            out.commit();
+        }
+    }
+
+    /** The scored blocks (which must carry review ids) as one model's predictions, {@link #SCHEMA}. */
+    public static Dataset<Row> rows(SparkSession spark, JavaRDD<Scores> blocks, String runId, String architecture,
+                                    int repeat) {
         JavaRDD<Row> rows = blocks.flatMap(s -> {
             if (!s.hasIds()) {
                 throw new IllegalStateException("the evaluated minibatches carry no review ids: cannot write "
@@ -52,12 +63,7 @@ public final class Predictions {
             }
             return out.iterator();
         });
-        try (AtomicDirectory out = AtomicDirectory.begin(dir, spark.sparkContext().hadoopConfiguration())) {
-            // into the staging folder itself (Spark replaces the empty folder): the Parquet files are the folder's
-            spark.createDataFrame(rows, SCHEMA).write().mode(org.apache.spark.sql.SaveMode.Overwrite)
-                    .parquet(out.staging().toString());
-            out.commit();
-        }
+        return spark.createDataFrame(rows, SCHEMA);
     }
 
     /** Every model's predictions under {@code root} (all runs), or those of one run. */

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,7 +22,7 @@ import reviewnet.corpus.ReviewSchema;
 import reviewnet.corpus.TabularCorpusReader;
 import reviewnet.corpus.TextFolderReader;
 import reviewnet.io.AtomicDirectory;
-import reviewnet.predict.Scorer;
+import reviewnet.ml.ReviewModels;
 import reviewnet.registry.Registry;
 import reviewnet.train.ExecutorEnvironment;
 
@@ -30,7 +31,8 @@ import static org.apache.spark.sql.functions.lit;
 
 /**
  * predict: scores raw reviews (a folder of *.txt files, or CSV/JSON/Parquet with a text column) with the champion or
- * a named registry version. Writes {@code predictions/} (id, source, probability, prediction, model_version),
+ * a named registry version, loaded as the Spark ML PipelineModel it is ({@link ReviewModels}): a thin job over
+ * {@code model.transform(reviews)}. Writes {@code predictions/} (id, source, probability, prediction, model_version),
  * {@code skipped/} (source, reason) and {@code summary.json} under {@code reviewnet.predict.output.path},
  * committed atomically. Unreadable, empty or oversized inputs are counted and reported, the rest scored.
  */
@@ -64,11 +66,15 @@ public final class PredictJob implements Job {
     public ObjectNode run(SparkSession spark) {
         Registry registry = new Registry(settings.registry(), spark.sparkContext().hadoopConfiguration());
         String version = registry.versionOf(settings.modelVersion());
-        Scorer scorer = Scorer.load(spark, registry.resolve(settings.modelVersion()), version);
+        PipelineModel model = ReviewModels.withBatchSize(ReviewModels.load(spark,
+                registry.resolve(settings.modelVersion())), settings.batchSize());
         Dataset<Row> raw = read(spark).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Dataset<Row> scored = scorer.score(spark, ReviewSchema.usable(raw), settings.batchSize())
-                    .withColumn("model_version", lit(version));
+            Dataset<Row> scored = model.transform(ReviewSchema.usable(raw).select(ReviewSchema.ID,
+                            ReviewSchema.SOURCE, ReviewSchema.TEXT))
+                    .select(col(ReviewSchema.ID), col(ReviewSchema.SOURCE),
+                            ReviewModels.positiveProbability().as("probability"),
+                            col("prediction").cast("int").as("prediction"), lit(version).as("model_version"));
             // written by the executors and counted per reason: nothing on the driver grows with the input
             Dataset<Row> skippedRows = raw.where(col(ReviewSchema.SKIP_REASON).isNotNull())
                     .select(col(ReviewSchema.SOURCE), col(ReviewSchema.SKIP_REASON).as("reason"),

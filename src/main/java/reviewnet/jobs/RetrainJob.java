@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -20,13 +21,14 @@ import reviewnet.config.RetrainSettings;
 import reviewnet.corpus.CorpusReader;
 import reviewnet.corpus.ReviewIds;
 import reviewnet.corpus.ReviewSchema;
+import reviewnet.eval.Evaluated;
 import reviewnet.eval.Metrics;
 import reviewnet.eval.Predictions;
 import reviewnet.eval.Uncertainty;
 import reviewnet.eval.ResultRow;
 import reviewnet.eval.ResultsTable;
 import reviewnet.io.HadoopFiles;
-import reviewnet.predict.Scorer;
+import reviewnet.ml.ReviewModels;
 import reviewnet.registry.Registry;
 import reviewnet.registry.RegistryLock;
 
@@ -397,52 +399,60 @@ public final class RetrainJob implements Job {
         String own = predictionsDir(registry, version);
         boolean sameData = prepared.fingerprint().equals(champion.path("data_fingerprint").asText());
         Dataset<Row> championScores;
-        if (sameData && HadoopFiles.exists(spark, own, "the champion's predictions")) {
-            championScores = Predictions.read(spark, own).select(col("id"), col("probability"));
-        } else if (sameData && !modelExists(spark, registry, version)) {
-            double recorded = champion.path("accuracy").asDouble();
-            return new Paired(challenger.accuracy(), recorded, 0, 0, null);
-        } else {
-            LOG.info("scoring the champion {} on the current test split, review by review", version);
-            Scorer scorer = Scorer.load(spark, registry.resolve(version), version);
-            Dataset<Row> testIds = spark.read().parquet(prepared.test()).select(ReviewSchema.ID);
-            Dataset<Row> inputTest = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input())
-                    .read(spark)).where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()));
-            ReviewIds.requireAllPresent(testIds, inputTest, "scoring the champion again: the prepared test reviews "
-                    + "joined by id with the input");
-            Dataset<Row> test = inputTest.join(testIds, ReviewSchema.ID);
-            Metrics metrics = scorer.evaluate(spark, test.select(ReviewSchema.LABEL, ReviewSchema.TEXT),
-                    settings.compare().train().evalBatchSize(), spark.sparkContext().defaultParallelism());
-            record.set("champion_metrics", JSON.valueToTree(metrics));
-            championScores = scorer.score(spark, test.select(ReviewSchema.ID, ReviewSchema.SOURCE, ReviewSchema.TEXT),
-                    settings.compare().train().evalBatchSize()).select(col("id"), col("probability"));
+        Evaluated rescored = null;
+        try {
+            if (sameData && HadoopFiles.exists(spark, own, "the champion's predictions")) {
+                championScores = Predictions.read(spark, own).select(col("id"), col("probability"));
+            } else if (sameData && !modelExists(spark, registry, version)) {
+                double recorded = champion.path("accuracy").asDouble();
+                return new Paired(challenger.accuracy(), recorded, 0, 0, null);
+            } else {
+                LOG.info("scoring the champion {} on the current test split, review by review", version);
+                PipelineModel model = ReviewModels.withBatchSize(ReviewModels.load(spark, registry.resolve(version)),
+                        settings.compare().train().evalBatchSize());
+                Dataset<Row> testIds = spark.read().parquet(prepared.test()).select(ReviewSchema.ID);
+                Dataset<Row> inputTest = ReviewSchema.usable(CorpusReader.of(settings.compare().prepare().input())
+                        .read(spark)).where(col(ReviewSchema.SPLIT).equalTo(settings.compare().prepare().input().testSplit()));
+                ReviewIds.requireAllPresent(testIds, inputTest, "scoring the champion again: the prepared test reviews "
+                        + "joined by id with the input");
+                Dataset<Row> test = inputTest.join(testIds, ReviewSchema.ID);
+                // held until the pairs are collected below: the champion is scored once, for its metrics and its pairs
+                rescored = ReviewModels.evaluated(model, test.select(ReviewSchema.ID, ReviewSchema.LABEL,
+                        ReviewSchema.TEXT));
+                record.set("champion_metrics", JSON.valueToTree(rescored.metrics()));
+                championScores = rescored.predictions(spark, "", version, 1).select(col("id"), col("probability"));
+            }
+            Dataset<Row> labels = spark.read().parquet(prepared.test()).select(col(ReviewSchema.ID).as("id"),
+                    col(ReviewSchema.LABEL).as("label"));
+            Dataset<Row> mine = Predictions.read(spark, predictionsDir(registry, challenger.version()))
+                    .select(col("id"), col("probability").as("challenger"));
+            List<Row> pairs = labels.join(mine, "id").join(championScores.withColumnRenamed("probability", "champion"),
+                    "id").select("label", "challenger", "champion").collectAsList();
+            if (pairs.size() != prepared.testRows()) {
+                throw new IllegalStateException("the champion and the challenger were paired on " + pairs.size()
+                        + " of the " + prepared.testRows() + " test reviews: the input changed during the run, or a "
+                        + "review id is missing on one side");
+            }
+            long challengerRight = 0;
+            long championRight = 0;
+            long challengerOnly = 0;
+            long championOnly = 0;
+            for (Row r : pairs) {
+                boolean positive = r.getInt(0) == 1;
+                boolean a = (r.getDouble(1) >= 0.5) == positive;
+                boolean b = (r.getDouble(2) >= 0.5) == positive;
+                challengerRight += a ? 1 : 0;
+                championRight += b ? 1 : 0;
+                challengerOnly += a && !b ? 1 : 0;
+                championOnly += b && !a ? 1 : 0;
+            }
+            return new Paired(challengerRight / (double) pairs.size(), championRight / (double) pairs.size(),
+                    challengerOnly, championOnly, Uncertainty.mcnemarExactP(challengerOnly, championOnly));
+        } finally {
+            if (rescored != null) {
+                rescored.close();
+            }
         }
-        Dataset<Row> labels = spark.read().parquet(prepared.test()).select(col(ReviewSchema.ID).as("id"),
-                col(ReviewSchema.LABEL).as("label"));
-        Dataset<Row> mine = Predictions.read(spark, predictionsDir(registry, challenger.version()))
-                .select(col("id"), col("probability").as("challenger"));
-        List<Row> pairs = labels.join(mine, "id").join(championScores.withColumnRenamed("probability", "champion"),
-                "id").select("label", "challenger", "champion").collectAsList();
-        if (pairs.size() != prepared.testRows()) {
-            throw new IllegalStateException("the champion and the challenger were paired on " + pairs.size()
-                    + " of the " + prepared.testRows() + " test reviews: the input changed during the run, or a "
-                    + "review id is missing on one side");
-        }
-        long challengerRight = 0;
-        long championRight = 0;
-        long challengerOnly = 0;
-        long championOnly = 0;
-        for (Row r : pairs) {
-            boolean positive = r.getInt(0) == 1;
-            boolean a = (r.getDouble(1) >= 0.5) == positive;
-            boolean b = (r.getDouble(2) >= 0.5) == positive;
-            challengerRight += a ? 1 : 0;
-            championRight += b ? 1 : 0;
-            challengerOnly += a && !b ? 1 : 0;
-            championOnly += b && !a ? 1 : 0;
-        }
-        return new Paired(challengerRight / (double) pairs.size(), championRight / (double) pairs.size(),
-                challengerOnly, championOnly, Uncertainty.mcnemarExactP(challengerOnly, championOnly));
     }
 
     private static boolean modelExists(SparkSession spark, Registry registry, String version) {

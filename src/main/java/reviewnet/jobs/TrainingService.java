@@ -31,6 +31,8 @@ import reviewnet.eval.DistributedEvaluator;
 import reviewnet.eval.Evaluated;
 import reviewnet.eval.Metrics;
 import reviewnet.eval.ModelStore;
+import reviewnet.ml.ReviewModels;
+import reviewnet.vocab.VocabularyModel;
 import reviewnet.eval.ResultRow;
 import reviewnet.eval.ResultsTable;
 import reviewnet.io.AtomicDirectory;
@@ -282,8 +284,10 @@ public final class TrainingService {
         info.put("epochs_trained", trained.epochs());
         info.put("resumed_from_epoch", trained.resumedFromEpoch());
         info.put("best_epoch", trained.bestEpoch());
-        String modelPath = ModelStore.save(trained.network().getNetwork(), r.prepared().vocabulary(), to.modelDir(),
-                info, jsc.hadoopConfiguration());
+        PipelineModel model = ReviewModels.network(spark, trained.network().getNetwork(),
+                VocabularyModel.load(spark, r.prepared().vocabulary()), settings.prepare().text(),
+                settings.prepare().sequence(), settings.prepare().bigrams(), Features.of(architecture, settings.model()));
+        String modelPath = ModelStore.save(model, to.modelDir(), info, jsc.hadoopConfiguration());
         jsc.setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics metrics;
         try (Evaluated evaluated = DistributedEvaluator.evaluated(trained.network().getNetwork(), data.test(),
@@ -305,7 +309,8 @@ public final class TrainingService {
     /**
      * The tfidf-lr baseline on the same reviews as the networks (the prepared splits' ids: fitted on the training rows
      * less the validation hold-out, scored on the hold-out for its validation accuracy), from the full text's Lucene
-     * tokens; saved as a Spark ML PipelineModel ({@code pipeline/}) with {@code model.json}; measured by the same
+     * tokens; saved, validated and tested as a PipelineModel from the review text ({@link ReviewModels#baseline}),
+     * with {@code model.json}; measured by the same
      * {@link Metrics#of}; its test predictions written like a network's. Columns of the results row that describe
      * networks only (batch size, learning rate, averaging frequency, embedding, hidden, dropout, filters, kernel, pool,
      * sequence length) are 0. It is deterministic: a comparison trains it once, whatever the repeats.
@@ -320,46 +325,44 @@ public final class TrainingService {
         }
         ReviewIds.requireAllPresent(wanted, reviews, "the tfidf-lr baseline's reviews joined by id with the input");
         Dataset<Row> tokens = new LuceneTokenizer(settings.prepare().text()).setInputCol(ReviewSchema.TEXT)
-                .setOutputCol("tokens").transform(reviews)
+                .setOutputCol("tokens").transform(reviews.select(ReviewSchema.ID, ReviewSchema.TEXT))
                 .select(ReviewSchema.ID, "tokens");
         Dataset<Row> train = tokens.join(r.fitRows.select(ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID);
-        Dataset<Row> test = tokens.join(r.testRows.select(ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID);
         r.jsc().setJobGroup("reviewnet-train-" + name, "reviewnet: training " + name + " (Spark MLlib)", false);
         long started = System.nanoTime();
-        PipelineModel model;
+        PipelineModel onTokens;
         try {
-            model = TfidfLogisticRegression.fit(settings.baseline(), train);
+            onTokens = TfidfLogisticRegression.fit(settings.baseline(), train);
         } finally {
             r.jsc().clearJobGroup();
         }
+        // the saved model, validated and tested as any user would score it: from the review text
+        PipelineModel model = ReviewModels.baseline(spark, settings.prepare().text(), onTokens);
+        Dataset<Row> texts = reviews.select(ReviewSchema.ID, ReviewSchema.TEXT);
         ResultRow.Validation validation = ResultRow.Validation.none(1);
         if (r.validationRows != null) {
-            Metrics v = TfidfLogisticRegression.evaluate(model, tokens.join(r.validationRows.select(ReviewSchema.ID,
-                    ReviewSchema.LABEL), ReviewSchema.ID));
+            Metrics v;
+            try (Evaluated evaluated = ReviewModels.evaluated(model, texts.join(r.validationRows.select(
+                    ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID))) {
+                v = evaluated.metrics();
+            }
             validation = new ResultRow.Validation(1, 1, v.accuracy(), v.loss(), String.format(java.util.Locale.ROOT,
                     "[{\"epoch\":1,\"loss\":%s,\"accuracy\":%s}]", v.loss(), v.accuracy()));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         LOG.info("training {}: {} examples in {} s, {} features", name, r.fitCount(),
-                String.format("%.1f", seconds), TfidfLogisticRegression.parameters(model) - 1);
-        String modelPath;
-        try (AtomicDirectory out = AtomicDirectory.begin(to.modelDir(), r.jsc().hadoopConfiguration())) {
-            model.write().save(out.path(TfidfLogisticRegression.PIPELINE));
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("run_id", run.runId());
-            info.put("architecture", name);
-            info.put("repeat", repeat);
-            info.put("data_fingerprint", run.dataFingerprint());
-            info.put("config", run.config());
-            ModelStore.writeInfo(out, info);
-            out.commit();
-            modelPath = out.target().toString();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot save the model to " + to.modelDir(), e);
-        }
+                String.format("%.1f", seconds), TfidfLogisticRegression.parameters(onTokens) - 1);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("run_id", run.runId());
+        info.put("architecture", name);
+        info.put("repeat", repeat);
+        info.put("data_fingerprint", run.dataFingerprint());
+        info.put("config", run.config());
+        String modelPath = ModelStore.save(model, to.modelDir(), info, r.jsc().hadoopConfiguration());
         r.jsc().setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics m;
-        try (Evaluated evaluated = TfidfLogisticRegression.evaluated(model, test)) {
+        try (Evaluated evaluated = ReviewModels.evaluated(model, texts.join(r.testRows.select(ReviewSchema.ID,
+                ReviewSchema.LABEL), ReviewSchema.ID))) {
             m = evaluated.metrics();
             evaluated.writePredictions(spark, run.runId(), name, repeat, to.predictionsDir());
         } finally {
@@ -367,7 +370,7 @@ public final class TrainingService {
         }
         ResultRow row = new ResultRow(run.runId(), run.started(), run.job(), name, 1, settings.train().seed(), 0, 0,
                 0, r.jsc().defaultParallelism(), "mllib", 0, 0, 0, 0, 0, 0, settings.prepare().vocab().size(), 0,
-                TfidfLogisticRegression.parameters(model), run.sparkMaster(), run.dataFingerprint(),
+                TfidfLogisticRegression.parameters(onTokens), run.sparkMaster(), run.dataFingerprint(),
                 r.fitCount(), run.testExamples(), m.accuracy(), m.precision(), m.recall(), m.f1(), m.auc(),
                 m.loss(), m.tp(), m.fp(), m.tn(), m.fn(), seconds, r.fitCount() / seconds, m.seconds(),
                 modelPath, run.config(), run.codeVersion(), validation.epochsTrained(), validation.bestEpoch(),

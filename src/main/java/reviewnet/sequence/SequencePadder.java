@@ -1,6 +1,9 @@
 package reviewnet.sequence;
 
-import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -10,26 +13,59 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import reviewnet.config.SequenceSettings;
 import reviewnet.ml.ColumnTransformer;
+import reviewnet.ml.StageMetadata;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
-/** Spark ML stage: a variable-length {@code array<int>} to a fixed-length one with {@link Padding}. */
+/**
+ * Spark ML stage: a variable-length {@code array<int>} to a fixed-length one with {@link Padding}. The length and the
+ * sides ({@link SequenceSettings}) are params, so they travel inside a saved {@code PipelineModel}.
+ */
 public final class SequencePadder extends ColumnTransformer {
-    private final SequenceSettings settings;
+    private final IntParam length = new IntParam(this, "length", "the fixed sequence length",
+            ParamValidators.gtEq(1));
+    private final Param<String> padding = new Param<>(this, "padding", "where zeros are added: PRE or POST",
+            ParamValidators.inArray(new String[] {"PRE", "POST"}));
+    private final Param<String> truncating = new Param<>(this, "truncating",
+            "where longer sequences are cut: PRE or POST", ParamValidators.inArray(new String[] {"PRE", "POST"}));
+
+    /** Spark's reader's way in: the params come from the saved metadata. */
+    public SequencePadder(String uid) {
+        super(uid, "indices", "seq");
+    }
 
     public SequencePadder(SequenceSettings settings) {
-        this(Identifiable.randomUID("sequencePadder"), settings);
+        this(Identifiable.randomUID("sequencePadder"));
+        set(length, settings.length());
+        set(padding, settings.padding().name());
+        set(truncating, settings.truncating().name());
     }
 
-    public SequencePadder(String uid, SequenceSettings settings) {
-        super(uid, "indices", "seq");
-        this.settings = settings;
+    public static MLReader<SequencePadder> read() {
+        return StageMetadata.paramsReader();
     }
 
-    @Override
-    public SequencePadder copy(ParamMap extra) {
-        return copyValues(new SequencePadder(uid(), settings), extra);
+    public static SequencePadder load(String path) {
+        return read().load(path);
+    }
+
+    public IntParam length() {
+        return length;
+    }
+
+    public Param<String> padding() {
+        return padding;
+    }
+
+    public Param<String> truncating() {
+        return truncating;
+    }
+
+    /** The length and sides the params describe. */
+    public SequenceSettings settings() {
+        return new SequenceSettings((Integer) $(length), SequenceSettings.Side.valueOf($(padding)),
+                SequenceSettings.Side.valueOf($(truncating)));
     }
 
     @Override
@@ -45,7 +81,7 @@ public final class SequencePadder extends ColumnTransformer {
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        SequenceSettings s = settings;
+        SequenceSettings s = settings();
         UserDefinedFunction pad = udf((UDF1<scala.collection.Seq<Integer>, int[]>) seq -> {
             int[] values = new int[seq.length()];
             for (int i = 0; i < values.length; i++) {

@@ -32,7 +32,16 @@ public record Features(Architecture.Inputs inputs, int vocabularySize) implement
      * length) to {@code out} from {@code offset}; returns the number of values written.
      */
     public int fill(Row row, int first, float[] out, int offset) {
-        List<Integer> seq = row.getList(first);
+        return fill(row, new int[] {first, first + 1}, out, offset);
+    }
+
+    /**
+     * Writes the input of {@code row} (its feature columns at the indices {@code columns}, in the order of
+     * {@link #columns()}, each an int array of the same length) to {@code out} from {@code offset}; returns the number
+     * of values written.
+     */
+    public int fill(Row row, int[] columns, float[] out, int offset) {
+        List<Integer> seq = row.getList(columns[0]);
         int length = seq.size();
         for (int t = 0; t < length; t++) {
             out[offset + t] = seq.get(t);
@@ -40,10 +49,10 @@ public record Features(Architecture.Inputs inputs, int vocabularySize) implement
         if (inputs != Architecture.Inputs.WORDS_AND_BIGRAMS) {
             return length;
         }
-        List<Integer> bigrams = row.getList(first + 1);
+        List<Integer> bigrams = row.getList(columns[1]);
         if (bigrams.size() != length) {
-            throw new IllegalStateException("prepared bigrams must have the sequence length " + length + ", found "
-                    + bigrams.size() + " (is the prepared data from one prepare run?)");
+            throw new IllegalStateException("bigrams must have the sequence length " + length + ", found "
+                    + bigrams.size() + " (are they padded like the words, from one prepare run?)");
         }
         for (int t = 0; t < length; t++) {
             int b = bigrams.get(t);

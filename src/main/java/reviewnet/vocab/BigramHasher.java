@@ -6,7 +6,9 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
-import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -16,6 +18,7 @@ import reviewnet.config.BigramSettings;
 import reviewnet.config.SequenceSettings;
 import reviewnet.sequence.SequencePadder;
 import reviewnet.ml.ColumnTransformer;
+import reviewnet.ml.StageMetadata;
 
 /**
  * Spark ML stage: a review's tokens ({@code array<string>}) to the hashed ids of its adjacent token pairs
@@ -24,15 +27,29 @@ import reviewnet.ml.ColumnTransformer;
  * before any vocabulary cut, so a bigram of two rare words keeps its own bucket. Runs as a SQL expression (no UDF).
  */
 public final class BigramHasher extends ColumnTransformer {
-    private final BigramSettings settings;
+    private final IntParam buckets = new IntParam(this, "buckets", "hash buckets: ids 1..buckets",
+            ParamValidators.gtEq(1));
 
-    public BigramHasher(BigramSettings settings) {
-        this(Identifiable.randomUID("bigramHasher"), settings);
+    /** Spark's reader's way in: the params come from the saved metadata. */
+    public BigramHasher(String uid) {
+        super(uid, "tokens", "bigram_ids");
     }
 
-    public BigramHasher(String uid, BigramSettings settings) {
-        super(uid, "tokens", "bigram_ids");
-        this.settings = settings;
+    public BigramHasher(BigramSettings settings) {
+        this(Identifiable.randomUID("bigramHasher"));
+        set(buckets, settings.buckets());
+    }
+
+    public static MLReader<BigramHasher> read() {
+        return StageMetadata.paramsReader();
+    }
+
+    public static BigramHasher load(String path) {
+        return read().load(path);
+    }
+
+    public IntParam buckets() {
+        return buckets;
     }
 
     @Override
@@ -45,11 +62,6 @@ public final class BigramHasher extends ColumnTransformer {
     public BigramHasher setOutputCol(String value) {
         super.setOutputCol(value);
         return this;
-    }
-
-    @Override
-    public BigramHasher copy(ParamMap extra) {
-        return copyValues(new BigramHasher(uid(), settings), extra);
     }
 
     @Override
@@ -76,7 +88,7 @@ public final class BigramHasher extends ColumnTransformer {
         transformSchema(dataset.schema());
         String in = "`" + getInputCol().replace("`", "``") + "`";
         String pairs = "zip_with(slice(" + in + ", 1, size(" + in + ") - 1), slice(" + in + ", 2, size(" + in
-                + ") - 1), (a, b) -> cast(pmod(hash(concat(a, ' ', b)), " + settings.buckets() + ") + 1 as int))";
+                + ") - 1), (a, b) -> cast(pmod(hash(concat(a, ' ', b)), " + $(buckets) + ") + 1 as int))";
         return dataset.withColumn(getOutputCol(), when(size(col(getInputCol())).lt(2), array().cast(outputType()))
                 .otherwise(expr(pairs)));
     }

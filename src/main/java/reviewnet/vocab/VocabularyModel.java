@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,7 +15,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
@@ -30,24 +31,32 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import reviewnet.config.VocabSettings;
 import reviewnet.ml.ColumnTransformer;
+import reviewnet.ml.StageMetadata;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
 /**
  * The fitted word index. {@link #transform} maps a token array to indices: the start marker (unless 0), then each
- * word's index or the out-of-vocabulary index. The word map is broadcast once per transform. Saves as
- * {@code metadata.json} plus a Parquet table {@code words} (index, word, count).
+ * word's index or the out-of-vocabulary index. The word map is broadcast once per transform. The column names and the
+ * reserved indices ({@link VocabSettings}) are params; the words are data. Saves as Spark ML stage metadata
+ * ({@code metadata/}, so that {@code PipelineModel.load} finds it) plus a Parquet table {@code words} (index, word,
+ * count); {@link #load} also reads the layout of earlier versions ({@code metadata.json} instead of {@code metadata/}).
  */
 public final class VocabularyModel extends Model<VocabularyModel> implements MLWritable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LEGACY_METADATA = "metadata.json";
+    private static final String WORDS = "words";
 
     private final String uid;
-    private final VocabSettings settings;
+    private final Param<String> inputCol;
+    private final Param<String> outputCol;
+    private final IntParam size;
+    private final IntParam startChar;
+    private final IntParam oovChar;
+    private final IntParam indexFrom;
     private final String[] words;
     private final long[] counts;
-    private String inputCol = "tokens";
-    private String outputCol = "indices";
     private transient Map<String, Integer> index;
 
     public VocabularyModel(String uid, VocabSettings settings, String[] words, long[] counts) {
@@ -57,19 +66,54 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
                     + counts.length + " counts");
         }
         this.uid = uid;
-        this.settings = settings;
+        this.inputCol = new Param<>(this, "inputCol", "input column name: the tokens");
+        this.outputCol = new Param<>(this, "outputCol", "output column name: the indices");
+        this.size = new IntParam(this, "size", "indices 0..size-1");
+        this.startChar = new IntParam(this, "startChar", "index put before every review (0: none)");
+        this.oovChar = new IntParam(this, "oovChar", "index of out-of-vocabulary words");
+        this.indexFrom = new IntParam(this, "indexFrom", "index of the most frequent word");
+        setDefault(inputCol, "tokens");
+        setDefault(outputCol, "indices");
+        set(size, settings.size());
+        set(startChar, settings.startChar());
+        set(oovChar, settings.oovChar());
+        set(indexFrom, settings.indexFrom());
         this.words = words.clone();
         this.counts = counts.clone();
     }
 
     public VocabularyModel setInputCol(String value) {
-        inputCol = value;
+        set(inputCol, value);
         return this;
     }
 
     public VocabularyModel setOutputCol(String value) {
-        outputCol = value;
+        set(outputCol, value);
         return this;
+    }
+
+    public Param<String> inputCol() {
+        return inputCol;
+    }
+
+    public Param<String> outputCol() {
+        return outputCol;
+    }
+
+    public IntParam size() {
+        return size;
+    }
+
+    public IntParam startChar() {
+        return startChar;
+    }
+
+    public IntParam oovChar() {
+        return oovChar;
+    }
+
+    public IntParam indexFrom() {
+        return indexFrom;
     }
 
     @Override
@@ -77,8 +121,10 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
         return uid;
     }
 
+    /** The reserved indices the params describe. */
     public VocabSettings settings() {
-        return settings;
+        return new VocabSettings((Integer) $(size), (Integer) $(startChar), (Integer) $(oovChar),
+                (Integer) $(indexFrom));
     }
 
     /** Words in index order: {@code words()[i]} has index {@code indexFrom + i}. */
@@ -93,14 +139,15 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
     /** The index of one word, or the out-of-vocabulary index. */
     public int indexOf(String word) {
         Integer found = wordIndex().get(word);
-        return found == null ? settings.oovChar() : found;
+        return found == null ? settings().oovChar() : found;
     }
 
     Map<String, Integer> wordIndex() {
         if (index == null) {
             Map<String, Integer> map = new HashMap<>(words.length * 2);
+            int from = settings().indexFrom();
             for (int i = 0; i < words.length; i++) {
-                map.put(words[i], settings.indexFrom() + i);
+                map.put(words[i], from + i);
             }
             index = map;
         }
@@ -109,8 +156,8 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return ColumnTransformer.checkedOutputSchema(schema, inputCol,
-                DataTypes.createArrayType(DataTypes.StringType, false), outputCol,
+        return ColumnTransformer.checkedOutputSchema(schema, $(inputCol),
+                DataTypes.createArrayType(DataTypes.StringType, false), $(outputCol),
                 DataTypes.createArrayType(DataTypes.IntegerType, false), uid);
     }
 
@@ -119,8 +166,8 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
         transformSchema(dataset.schema());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Broadcast<Map<String, Integer>> broadcast = jsc.broadcast(wordIndex());
-        int start = settings.startChar();
-        int oov = settings.oovChar();
+        int start = (Integer) $(startChar);
+        int oov = (Integer) $(oovChar);
         UserDefinedFunction encode = udf((UDF1<scala.collection.Seq<String>, int[]>) tokens -> {
             Map<String, Integer> map = broadcast.value();
             int offset = start > 0 ? 1 : 0;
@@ -134,13 +181,12 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
             }
             return out;
         }, DataTypes.createArrayType(DataTypes.IntegerType, false));
-        return dataset.withColumn(outputCol, encode.apply(col(inputCol)));
+        return dataset.withColumn($(outputCol), encode.apply(col($(inputCol))));
     }
 
     @Override
     public VocabularyModel copy(ParamMap extra) {
-        return new VocabularyModel(uid, settings, words, counts).setInputCol(inputCol).setOutputCol(outputCol)
-                .setParent(parent());
+        return copyValues(new VocabularyModel(uid, settings(), words, counts), extra).setParent(parent());
     }
 
     @Override
@@ -148,38 +194,66 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
         return new Writer(this);
     }
 
+    /** Spark's way to load the stage, alone or inside a {@code PipelineModel}. */
+    public static MLReader<VocabularyModel> read() {
+        return new MLReader<>() {
+            @Override
+            public VocabularyModel load(String path) {
+                return VocabularyModel.load(sparkSession(), path);
+            }
+        };
+    }
+
     public static VocabularyModel load(SparkSession spark, String path) {
         try {
             Path dir = new Path(path);
             FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            ObjectNode meta;
-            try (InputStream in = fs.open(new Path(dir, "metadata.json"))) {
-                meta = (ObjectNode) JSON.readTree(in);
+            if (fs.exists(new Path(dir, LEGACY_METADATA))) {
+                return loadLegacy(spark, fs, dir);
             }
-            if (!VocabularyModel.class.getName().equals(meta.path("class").asText())) {
-                throw new IllegalArgumentException(path + " does not hold a " + VocabularyModel.class.getName()
-                        + " (metadata.json names " + meta.path("class").asText() + ")");
-            }
-            VocabSettings settings = new VocabSettings(meta.get("size").asInt(), meta.get("startChar").asInt(),
-                    meta.get("oovChar").asInt(), meta.get("indexFrom").asInt());
-            List<Row> rows = spark.read().parquet(new Path(dir, "words").toString()).orderBy("index")
-                    .collectAsList();
-            String[] words = new String[rows.size()];
-            long[] counts = new long[rows.size()];
-            for (int i = 0; i < rows.size(); i++) {
-                Row row = rows.get(i);
-                if (row.getInt(row.fieldIndex("index")) != settings.indexFrom() + i) {
-                    throw new IllegalStateException(path + ": word indices are not contiguous from "
-                            + settings.indexFrom() + " at row " + i);
-                }
-                words[i] = row.getString(row.fieldIndex("word"));
-                counts[i] = row.getLong(row.fieldIndex("count"));
-            }
-            return new VocabularyModel(meta.get("uid").asText(), settings, words, counts)
-                    .setInputCol(meta.get("inputCol").asText()).setOutputCol(meta.get("outputCol").asText());
+            String uid = StageMetadata.uid(path, spark.sparkContext(), VocabularyModel.class);
+            // the reserved indices come with the params; the placeholder settings only pass the constructor's check
+            VocabularyModel empty = StageMetadata.loadParams(
+                    new VocabularyModel(uid, new VocabSettings(3, 0, 1, 2), new String[0], new long[0]), path,
+                    spark.sparkContext());
+            VocabSettings settings = empty.settings();
+            return withWords(spark, dir, uid, settings).setInputCol(empty.$(empty.inputCol))
+                    .setOutputCol(empty.$(empty.outputCol));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the vocabulary from " + path, e);
         }
+    }
+
+    /** The layout written before the vocabulary was a Spark ML stage: {@code metadata.json} and {@code words}. */
+    private static VocabularyModel loadLegacy(SparkSession spark, FileSystem fs, Path dir) throws IOException {
+        ObjectNode meta;
+        try (InputStream in = fs.open(new Path(dir, LEGACY_METADATA))) {
+            meta = (ObjectNode) JSON.readTree(in);
+        }
+        if (!VocabularyModel.class.getName().equals(meta.path("class").asText())) {
+            throw new IllegalArgumentException(dir + " does not hold a " + VocabularyModel.class.getName()
+                    + " (" + LEGACY_METADATA + " names " + meta.path("class").asText() + ")");
+        }
+        VocabSettings settings = new VocabSettings(meta.get("size").asInt(), meta.get("startChar").asInt(),
+                meta.get("oovChar").asInt(), meta.get("indexFrom").asInt());
+        return withWords(spark, dir, meta.get("uid").asText(), settings)
+                .setInputCol(meta.get("inputCol").asText()).setOutputCol(meta.get("outputCol").asText());
+    }
+
+    private static VocabularyModel withWords(SparkSession spark, Path dir, String uid, VocabSettings settings) {
+        List<Row> rows = spark.read().parquet(new Path(dir, WORDS).toString()).orderBy("index").collectAsList();
+        String[] words = new String[rows.size()];
+        long[] counts = new long[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            if (row.getInt(row.fieldIndex("index")) != settings.indexFrom() + i) {
+                throw new IllegalStateException(dir + ": word indices are not contiguous from "
+                        + settings.indexFrom() + " at row " + i);
+            }
+            words[i] = row.getString(row.fieldIndex("word"));
+            counts[i] = row.getLong(row.fieldIndex("count"));
+        }
+        return new VocabularyModel(uid, settings, words, counts);
     }
 
     private static final class Writer extends MLWriter {
@@ -191,35 +265,16 @@ public final class VocabularyModel extends Model<VocabularyModel> implements MLW
 
         @Override
         public void saveImpl(String path) {
-            ObjectNode meta = JSON.createObjectNode()
-                    .put("class", VocabularyModel.class.getName())
-                    .put("uid", model.uid)
-                    .put("sparkVersion", sparkSession().version())
-                    .put("inputCol", model.inputCol)
-                    .put("outputCol", model.outputCol)
-                    .put("size", model.settings.size())
-                    .put("startChar", model.settings.startChar())
-                    .put("oovChar", model.settings.oovChar())
-                    .put("indexFrom", model.settings.indexFrom())
-                    .put("words", model.words.length);
-            Path dir = new Path(path);
-            try {
-                FileSystem fs = dir.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
-                fs.mkdirs(dir);
-                try (OutputStream out = fs.create(new Path(dir, "metadata.json"), true)) {
-                    out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta)
-                            .getBytes(StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + path + "/metadata.json", e);
-            }
+            StageMetadata.save(model, path, sparkSession().sparkContext());
+            int from = model.settings().indexFrom();
             List<Row> rows = new ArrayList<>(model.words.length);
             for (int i = 0; i < model.words.length; i++) {
-                rows.add(RowFactory.create(model.settings.indexFrom() + i, model.words[i], model.counts[i]));
+                rows.add(RowFactory.create(from + i, model.words[i], model.counts[i]));
             }
             StructType schema = new StructType().add("index", DataTypes.IntegerType, false)
                     .add("word", DataTypes.StringType, false).add("count", DataTypes.LongType, false);
-            sparkSession().createDataFrame(rows, schema).coalesce(1).write().parquet(new Path(dir, "words").toString());
+            sparkSession().createDataFrame(rows, schema).coalesce(1).write()
+                    .parquet(new Path(path, WORDS).toString());
         }
     }
 

@@ -14,12 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 import reviewnet.config.CompareSettings;
 import reviewnet.config.JobConfig;
 import reviewnet.config.RetrainSettings;
-import reviewnet.config.TextSettings;
 import reviewnet.eval.ResultRow;
 import reviewnet.jobs.CompareJob;
 import reviewnet.testing.ImdbData;
 import reviewnet.testing.SparkTest;
-import reviewnet.text.LuceneTokenizer;
+import reviewnet.ml.ReviewModels;
 
 /**
  * tfidf-lr through the compare job on a real IMDB slice: it learns, its row is in the results table like the
@@ -54,15 +53,16 @@ class TfidfLogisticRegressionTest extends SparkTest {
         assertEquals(List.of(row), new reviewnet.eval.ResultsTable(tmp.resolve("out/results").toString())
                 .rows(spark));
 
-        PipelineModel saved = PipelineModel.load(Path.of(java.net.URI.create(row.modelPath())).resolve("pipeline")
-                .toString());
-        Dataset<Row> test = new LuceneTokenizer(TextSettings.from(config)).setInputCol("text")
-                .setOutputCol("tokens").transform(spark.createDataFrame(List.of(
+        // the saved model, loaded as any Spark job would, scores raw text (its Lucene analysis is its first stage)
+        PipelineModel saved = PipelineModel.load(row.modelPath());
+        Dataset<Row> test = spark.createDataFrame(List.of(
                         org.apache.spark.sql.RowFactory.create("A wonderful, moving film. Loved it.", 1),
                         org.apache.spark.sql.RowFactory.create("Awful, boring, a waste of time.", 0)),
-                        new org.apache.spark.sql.types.StructType().add("text", "string").add("label", "int")));
-        double[] p = TfidfLogisticRegression.probabilities(saved, test).collectAsList().stream()
+                new org.apache.spark.sql.types.StructType().add("text", "string").add("label", "int"));
+        double[] p = saved.transform(test).select(ReviewModels.positiveProbability()).collectAsList().stream()
                 .mapToDouble(r -> r.getDouble(0)).toArray();
+        assertEquals(List.of(1.0, 0.0), saved.transform(test).select("prediction").collectAsList().stream()
+                .map(r -> r.getDouble(0)).toList(), "Spark's classifier prediction column");
         assertTrue(p[0] > 0.5 && p[1] < 0.5, java.util.Arrays.toString(p));
     }
 

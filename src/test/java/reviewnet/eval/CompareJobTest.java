@@ -10,14 +10,20 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import example.ScoreReviews;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reviewnet.config.CompareSettings;
 import reviewnet.config.JobConfig;
+import reviewnet.corpus.CorpusReader;
+import reviewnet.corpus.ReviewSchema;
 import reviewnet.jobs.CompareJob;
+import reviewnet.ml.NetworkClassificationModel;
+import reviewnet.sequence.SequencePadder;
+import reviewnet.text.LuceneTokenizer;
 import reviewnet.testing.ImdbData;
 import reviewnet.testing.SparkTest;
 import reviewnet.vocab.VocabularyModel;
@@ -86,18 +92,42 @@ class CompareJobTest extends SparkTest {
             assertTrue(r.getString(r.fieldIndex("config")).contains("\"architectures\":[\"conv\",\"gru\"]"));
 
             Path model = Path.of(new java.net.URI(r.getString(r.fieldIndex("model_path"))));
-            MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(
-                    model.resolve(ModelStore.MODEL).toFile(), true);
-            assertEquals(r.getLong(r.fieldIndex("parameters")), network.numParams());
-            VocabularyModel vocabulary = VocabularyModel.load(spark, model.resolve(ModelStore.VOCABULARY).toString());
-            assertEquals(20000, vocabulary.settings().size());
             assertTrue(Files.exists(model.resolve(ModelStore.INFO)));
+            assertTrue(Files.isDirectory(model.resolve("stages")), "the model directory is a PipelineModel's");
         }
         try (var charts = Files.list(out.resolve("charts"))) {
             assertTrue(charts.anyMatch(p -> p.toString().endsWith("-accuracy-vs-time.png")));
         }
         assertFalse(Files.exists(out.resolve(".tmp").resolve(stored.get(0).getString(0))),
                 "the run's temporary files are removed");
+    }
+
+    /**
+     * The models compare saved, as a separate Spark job of a user's would use them: a fresh session,
+     * {@code PipelineModel.load} of the model directory and nothing of reviewnet's API (the README's example,
+     * {@link ScoreReviews}); Spark's evaluators on the test reviews' text give the results rows' accuracy and AUC.
+     */
+    @Test
+    void aSavedModelLoadsInAFreshSessionAsAPipelineModelThatSparksEvaluatorsAgreeWith() throws Exception {
+        Path out = tmp.resolve("hand-over");
+        CompareSettings settings = settings(out, "reviewnet.train.architectures=[gru, bigram-bag]",
+                "reviewnet.prepared.path=" + tmp.resolve("prepared-shared"));
+        List<ResultRow> rows = new CompareJob(settings, "compare").run(spark);
+        restartSpark();
+        Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.prepare().input()).read(spark))
+                .where(col(ReviewSchema.SPLIT).equalTo("test")).select(ReviewSchema.TEXT, ReviewSchema.LABEL);
+        assertEquals(500, test.count());
+        for (ResultRow row : rows) {
+            PipelineModel model = PipelineModel.load(row.modelPath());
+            assertEquals(List.of(LuceneTokenizer.class, VocabularyModel.class, SequencePadder.class),
+                    Arrays.stream(model.stages()).limit(3).map(Object::getClass).toList(), row.architecture());
+            assertTrue(model.stages()[model.stages().length - 1] instanceof NetworkClassificationModel);
+            Dataset<Row> scored = model.transform(test);
+            assertEquals(DataTypes.DoubleType, scored.schema().apply("prediction").dataType());
+            assertEquals(SQLDataTypes.VectorType(), scored.schema().apply("probability").dataType());
+            assertEquals(row.accuracy(), ScoreReviews.accuracy(scored), 1e-12, row.architecture());
+            assertEquals(row.auc(), ScoreReviews.auc(scored), 1e-6, row.architecture());
+        }
     }
 
     @Test

@@ -94,8 +94,7 @@ class RetrainJobTest extends SparkTest {
         JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 registry.resolve("versions/run-3-conv/metrics.json").toFile());
         assertEquals(third.path("versions").get(0).path("accuracy").asDouble(), metrics.path("accuracy").asDouble());
-        assertTrue(Files.exists(registry.resolve("versions/run-3-conv/model.zip")));
-        assertTrue(Files.exists(registry.resolve("versions/run-3-conv/vocabulary/metadata.json")));
+        assertTrue(Files.isDirectory(registry.resolve("versions/run-3-conv/stages")), "a PipelineModel");
         assertFalse(Files.exists(registry.resolve("lock")), "the lock is released");
         assertFalse(Files.exists(registry.resolve("checkpoints/run-3")), "checkpoints of a finished run are removed");
     }

@@ -23,6 +23,15 @@ public abstract class SparkTest {
                 .getOrCreate();
     }
 
+    /**
+     * Stops the class's session and starts a fresh one (a new SparkContext) in its place, for tests of what a later,
+     * separate Spark job sees; the class's remaining tests use the new one.
+     */
+    protected static void restartSpark() {
+        stopSpark();
+        startSpark();
+    }
+
     @AfterAll
     static void stopSpark() {
         if (spark != null) {

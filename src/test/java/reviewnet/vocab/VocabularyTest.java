@@ -90,13 +90,32 @@ class VocabularyTest extends SparkTest {
         }
     }
 
+    /** A vocabulary saved by earlier versions (metadata.json beside words/), as registries and prepared data hold. */
+    @Test
+    void loadsTheLayoutOfEarlierVersions(@TempDir Path dir) throws Exception {
+        Path old = Files.createDirectories(dir.resolve("vocabulary"));
+        Files.writeString(old.resolve("metadata.json"), "{\"class\": \"reviewnet.vocab.VocabularyModel\", "
+                + "\"uid\": \"vocabulary_0a1b\", \"sparkVersion\": \"3.5.9\", \"inputCol\": \"tokens\", "
+                + "\"outputCol\": \"indices\", \"size\": 8, \"startChar\": 1, \"oovChar\": 2, "
+                + "\"indexFrom\": 3, \"words\": 2}");
+        spark.createDataFrame(List.of(RowFactory.create(3, "film", 7L), RowFactory.create(4, "good", 5L)),
+                new StructType().add("index", DataTypes.IntegerType, false).add("word", DataTypes.StringType, false)
+                        .add("count", DataTypes.LongType, false)).coalesce(1).write().parquet(old.resolve("words")
+                        .toString());
+        VocabularyModel loaded = VocabularyModel.load(spark, old.toString());
+        assertEquals(List.of("film", "good"), loaded.words());
+        assertEquals(new VocabSettings(8, 1, 2, 3), loaded.settings());
+        assertEquals("vocabulary_0a1b", loaded.uid());
+        assertEquals(List.of(3, 4, 2), List.of(loaded.indexOf("film"), loaded.indexOf("good"), loaded.indexOf("bad")));
+    }
+
     @Test
     void saveLoadRoundTrip(@TempDir Path dir) throws Exception {
         VocabularyModel model = new Vocabulary(new VocabSettings(8, 1, 2, 3)).fit(corpus());
         String path = dir.resolve("vocab").toString();
         model.write().save(path);
-        assertTrue(Files.exists(dir.resolve("vocab/metadata.json")));
-        VocabularyModel loaded = VocabularyModel.load(spark, path);
+        assertTrue(Files.isDirectory(dir.resolve("vocab/metadata")), "Spark ML's stage metadata");
+        VocabularyModel loaded = VocabularyModel.read().load(path);
         assertEquals(model.words(), loaded.words());
         assertEquals(model.settings(), loaded.settings());
         assertEquals(model.uid(), loaded.uid());
