@@ -42,7 +42,7 @@ import static org.apache.spark.sql.functions.col;
  *
  * <p>The run record {@code runs/<run-id>.json} is the run's one commit point:
  * <ol>
- *   <li>before it, each architecture's version is written ({@code model.zip}, then {@code metrics.json} with its
+ *   <li>before it, each architecture's version is written (the model, then {@code metrics.json} with its
  *   results row, which marks it complete), and the decision is taken against the champion pointer as it was: nothing
  *   this run writes before the record is visible to predict or to the results table;</li>
  *   <li>the record (decision, the pointer to set, the results table) is written by rename;</li>

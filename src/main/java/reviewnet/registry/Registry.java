@@ -19,8 +19,9 @@ import reviewnet.io.AtomicFiles;
 /**
  * The model registry on a Hadoop-compatible file system:
  * <pre>
- *   versions/&lt;version&gt;/      model.zip and vocabulary/ (a network) or pipeline/ (tfidf-lr), model.json
- *                              (data fingerprint, configuration), metrics.json
+ *   versions/&lt;version&gt;/      the model as a Spark ML PipelineModel (metadata/, stages/; versions saved before
+ *                              that: model.zip and vocabulary/, or pipeline/), model.json (data fingerprint,
+ *                              configuration), metrics.json
  *   runs/&lt;run-id&gt;.json         what a finished run did (its versions, promotion decision and reason): its commit point
  *   champion.json                the champion pointer
  *   checkpoints/&lt;run-id&gt;/      epoch checkpoints of unfinished runs
@@ -110,7 +111,7 @@ public final class Registry {
         }
         String dir = versionDir(version);
         try {
-            // a network (model.zip) or the tfidf-lr baseline (pipeline/); model.json is written by both
+            // model.json is written with every model, of either layout (ReviewModels)
             if (!fs.exists(new Path(dir, "model.json"))) {
                 throw new IllegalArgumentException("the registry " + root + " has no version '" + version + "'");
             }

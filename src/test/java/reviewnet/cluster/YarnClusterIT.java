@@ -299,7 +299,8 @@ class YarnClusterIT extends SparkTest {
         JsonNode champion = readJson("/reviewnet/registry/champion.json");
         String version = champion.path("version").asText();
         assertTrue(version.equals("nightly-1-conv") || version.equals("nightly-2-conv"), champion.toString());
-        assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/reviewnet/registry/versions/" + version + "/model.zip")));
+        assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/reviewnet/registry/versions/" + version + "/stages")),
+                "the champion is a PipelineModel on HDFS");
         JsonNode second = readJson("/reviewnet/registry/runs/nightly-2.json");
         assertFalse(second.path("finished").asText().isEmpty(), "the second run finished: " + second);
         assertEquals("nightly-1-conv", second.path("champion_before").asText(), second.toString());

@@ -128,6 +128,16 @@ class CompareJobTest extends SparkTest {
             assertEquals(row.accuracy(), ScoreReviews.accuracy(scored), 1e-12, row.architecture());
             assertEquals(row.auc(), ScoreReviews.auc(scored), 1e-6, row.architecture());
         }
+
+        // the example job as a user runs it (its main, which stops the session it gets): every review scored
+        String reviews = out.resolve("test-reviews").toString();
+        test.write().parquet(reviews);
+        String scores = out.resolve("scores").toString();
+        ScoreReviews.main(new String[] {rows.get(0).modelPath(), reviews, scores});
+        restartSpark();
+        Dataset<Row> written = spark.read().parquet(scores);
+        assertEquals(List.of("label", "probability", "prediction"), List.of(written.columns()));
+        assertEquals(500, written.count());
     }
 
     @Test
