@@ -316,17 +316,26 @@ public final class TrainingService {
      * sequence length) are 0. It is deterministic: a comparison trains it once, whatever the repeats.
      */
     private Outcome trainBaseline(SparkSession spark, Run r, int repeat, Destination to) {
+        // read once: the id check, the fit, the validation and the test all read the text
+        Dataset<Row> reviews = ReviewSchema.usable(CorpusReader.of(settings.prepare().input()).read(spark))
+                .select(ReviewSchema.ID, ReviewSchema.TEXT).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return trainBaseline(spark, r, repeat, to, reviews);
+        } finally {
+            reviews.unpersist();
+        }
+    }
+
+    private Outcome trainBaseline(SparkSession spark, Run r, int repeat, Destination to, Dataset<Row> reviews) {
         String name = TfidfLogisticRegression.NAME;
         ResultRow.RunContext run = r.context();
-        Dataset<Row> reviews = ReviewSchema.usable(CorpusReader.of(settings.prepare().input()).read(spark));
         Dataset<Row> wanted = r.fitRows.select(ReviewSchema.ID).union(r.testRows.select(ReviewSchema.ID));
         if (r.validationRows != null) {
             wanted = wanted.union(r.validationRows.select(ReviewSchema.ID));
         }
         ReviewIds.requireAllPresent(wanted, reviews, "the tfidf-lr baseline's reviews joined by id with the input");
         Dataset<Row> tokens = new LuceneTokenizer(settings.prepare().text()).setInputCol(ReviewSchema.TEXT)
-                .setOutputCol("tokens").transform(reviews.select(ReviewSchema.ID, ReviewSchema.TEXT))
-                .select(ReviewSchema.ID, "tokens");
+                .setOutputCol("tokens").transform(reviews).select(ReviewSchema.ID, "tokens");
         Dataset<Row> train = tokens.join(r.fitRows.select(ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID);
         r.jsc().setJobGroup("reviewnet-train-" + name, "reviewnet: training " + name + " (Spark MLlib)", false);
         long started = System.nanoTime();
@@ -338,11 +347,10 @@ public final class TrainingService {
         }
         // the saved model, validated and tested as any user would score it: from the review text
         PipelineModel model = ReviewModels.baseline(spark, settings.prepare().text(), onTokens);
-        Dataset<Row> texts = reviews.select(ReviewSchema.ID, ReviewSchema.TEXT);
         ResultRow.Validation validation = ResultRow.Validation.none(1);
         if (r.validationRows != null) {
             Metrics v;
-            try (Evaluated evaluated = ReviewModels.evaluated(model, texts.join(r.validationRows.select(
+            try (Evaluated evaluated = ReviewModels.evaluated(model, reviews.join(r.validationRows.select(
                     ReviewSchema.ID, ReviewSchema.LABEL), ReviewSchema.ID))) {
                 v = evaluated.metrics();
             }
@@ -361,7 +369,7 @@ public final class TrainingService {
         String modelPath = ModelStore.save(model, to.modelDir(), info, r.jsc().hadoopConfiguration());
         r.jsc().setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
         Metrics m;
-        try (Evaluated evaluated = ReviewModels.evaluated(model, texts.join(r.testRows.select(ReviewSchema.ID,
+        try (Evaluated evaluated = ReviewModels.evaluated(model, reviews.join(r.testRows.select(ReviewSchema.ID,
                 ReviewSchema.LABEL), ReviewSchema.ID))) {
             m = evaluated.metrics();
             evaluated.writePredictions(spark, run.runId(), name, repeat, to.predictionsDir());

@@ -53,15 +53,25 @@ class CompareJobTest extends SparkTest {
     static CompareSettings settings(Path output, String... more) {
         List<String> overrides = new java.util.ArrayList<>(List.of("reviewnet.input.path=" + imdb,
                 "reviewnet.prepared.path=" + output.resolve("prepared"), "reviewnet.output.path=" + output,
-                "reviewnet.train.architectures=[conv, gru]", "reviewnet.train.workers=2"));
+                "reviewnet.train.architectures=[bigram-bag, gru]", "reviewnet.train.workers=2"));
         overrides.addAll(List.of(more));
         return CompareSettings.from(JobConfig.resolve(JobConfig.parseOverrides(overrides)));
+    }
+
+    /** One compare run of gru and bigram-bag (the two kinds of network input), shared by the tests that read it. */
+    private static List<ResultRow> trained;
+
+    private static synchronized List<ResultRow> trained() {
+        if (trained == null) {
+            trained = new CompareJob(settings(tmp.resolve("ok")), "compare").run(spark);
+        }
+        return trained;
     }
 
     @Test
     void appendsOneCompleteRowPerArchitectureAndSavesModels() throws Exception {
         Path out = tmp.resolve("ok");
-        List<ResultRow> rows = new CompareJob(settings(out), "compare").run(spark);
+        List<ResultRow> rows = trained();
         assertEquals(2, rows.size());
 
         Dataset<Row> table = spark.read().parquet(out.resolve("results").toString());
@@ -75,7 +85,7 @@ class CompareJobTest extends SparkTest {
         // the typed rows the job returned are the rows the table holds
         assertEquals(rows.stream().sorted(java.util.Comparator.comparing(ResultRow::architecture)).toList(),
                 stored.stream().map(ResultRow::fromRow).toList());
-        assertEquals(List.of("conv", "gru"), stored.stream().map(r -> r.getString(r.fieldIndex("architecture"))).toList());
+        assertEquals(List.of("bigram-bag", "gru"), stored.stream().map(r -> r.getString(r.fieldIndex("architecture"))).toList());
         for (Row r : stored) {
             double accuracy = r.getDouble(r.fieldIndex("accuracy"));
             long tp = r.getLong(r.fieldIndex("tp"));
@@ -89,7 +99,7 @@ class CompareJobTest extends SparkTest {
             assertTrue(r.getDouble(r.fieldIndex("train_seconds")) > 0);
             assertEquals(500L, r.getLong(r.fieldIndex("train_examples")));
             assertEquals(2, r.getInt(r.fieldIndex("workers")));
-            assertTrue(r.getString(r.fieldIndex("config")).contains("\"architectures\":[\"conv\",\"gru\"]"));
+            assertTrue(r.getString(r.fieldIndex("config")).contains("\"architectures\":[\"bigram-bag\",\"gru\"]"));
 
             Path model = Path.of(new java.net.URI(r.getString(r.fieldIndex("model_path"))));
             assertTrue(Files.exists(model.resolve(ModelStore.INFO)));
@@ -110,9 +120,8 @@ class CompareJobTest extends SparkTest {
     @Test
     void aSavedModelLoadsInAFreshSessionAsAPipelineModelThatSparksEvaluatorsAgreeWith() throws Exception {
         Path out = tmp.resolve("hand-over");
-        CompareSettings settings = settings(out, "reviewnet.train.architectures=[gru, bigram-bag]",
-                "reviewnet.prepared.path=" + tmp.resolve("prepared-shared"));
-        List<ResultRow> rows = new CompareJob(settings, "compare").run(spark);
+        List<ResultRow> rows = trained();
+        CompareSettings settings = settings(tmp.resolve("ok"));
         restartSpark();
         Dataset<Row> test = ReviewSchema.usable(CorpusReader.of(settings.prepare().input()).read(spark))
                 .where(col(ReviewSchema.SPLIT).equalTo("test")).select(ReviewSchema.TEXT, ReviewSchema.LABEL);
