@@ -1,4 +1,4 @@
-package reviewnet;
+package reviewnet.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package reviewnet;
+package reviewnet.spark;
 
 import java.io.IOException;
 import java.net.SocketException;

@@ -1,4 +1,4 @@
-package reviewnet;
+package reviewnet.spark;
 
 import java.time.Duration;
 import org.apache.spark.SparkConf;

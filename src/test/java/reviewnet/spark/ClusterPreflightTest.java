@@ -1,4 +1,4 @@
-package reviewnet;
+package reviewnet.spark;
 
 import java.io.File;
 import java.net.InetAddress;
