@@ -42,7 +42,7 @@ import reviewnet.config.BigramSettings;
 import reviewnet.config.ModelSettings;
 import reviewnet.io.HadoopFiles;
 import reviewnet.nn.Architectures;
-import reviewnet.nn.layers.FoldedInference;
+import reviewnet.nn.recurrent.FoldedInference;
 import reviewnet.train.Features;
 import reviewnet.vocab.BigramHasher;
 import reviewnet.text.LuceneTokenizer;

@@ -1,5 +1,14 @@
 package reviewnet.nn;
 
+import reviewnet.nn.layers.BagEmbedding;
+import reviewnet.nn.layers.BidirectionalGRU;
+import reviewnet.nn.layers.FastEmbedding;
+import reviewnet.nn.layers.FusedLstm;
+import reviewnet.nn.layers.FusedSimpleRnn;
+import reviewnet.nn.layers.GRU;
+import reviewnet.nn.layers.MultiWidthConv1D;
+import reviewnet.nn.layers.SeededDropout;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

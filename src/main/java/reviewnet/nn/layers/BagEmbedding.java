@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.embedding.BagEmbeddingLayer;
+import reviewnet.nn.embedding.FastEmbeddingParamInitializer;
+
 import java.util.Collection;
 import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -57,7 +60,7 @@ public class BagEmbedding extends FeedForwardLayer {
     }
 
     /** The factor of the sum for an example with {@code n} non-padding indices (0 when it has none). */
-    double scale(int n) {
+    public double scale(int n) {
         if (n == 0) {
             return 0;
         }

@@ -1,5 +1,9 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.BidirectionalGRULayer;
+import reviewnet.nn.recurrent.BidirectionalGRUParamInitializer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
+
 import java.util.Objects;
 import java.util.Set;
 

@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.embedding.FastEmbeddingLayer;
+import reviewnet.nn.embedding.FastEmbeddingParamInitializer;
+
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.FusedLstmLayer;
+import reviewnet.nn.recurrent.FusedLstmParamInitializer;
+
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;

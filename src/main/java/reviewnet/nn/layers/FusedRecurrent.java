@@ -1,5 +1,7 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

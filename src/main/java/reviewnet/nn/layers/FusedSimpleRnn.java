@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.FusedSimpleRnnLayer;
+import reviewnet.nn.recurrent.FusedSimpleRnnParamInitializer;
+
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

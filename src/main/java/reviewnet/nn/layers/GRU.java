@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.GRULayer;
+import reviewnet.nn.recurrent.GRUParamInitializer;
+
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;

@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.conv.MultiWidthConv1DLayer;
+import reviewnet.nn.conv.MultiWidthConv1DParamInitializer;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
