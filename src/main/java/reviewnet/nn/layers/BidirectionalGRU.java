@@ -1,7 +1,8 @@
 package reviewnet.nn.layers;
 
-import reviewnet.nn.recurrent.BidirectionalGRULayer;
-import reviewnet.nn.recurrent.BidirectionalGRUParamInitializer;
+import reviewnet.nn.recurrent.BidirectionalLayer;
+import reviewnet.nn.recurrent.BidirectionalParamInitializer;
+import reviewnet.nn.recurrent.GRUParamInitializer;
 import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
 
 import java.util.Objects;
@@ -27,7 +28,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>
  * Each direction is exactly our {@link GRU} (Keras {@code reset_after=True}) with its own parameters: the forward set
  * with the GRU's keys prefixed {@code f} ({@code fW, fRW, fb, frb}), then the backward set prefixed {@code b}
- * ({@code bW, bRW, bb, brb}), each laid out and initialized like the GRU's (see {@link BidirectionalGRUParamInitializer}).
+ * ({@code bW, bRW, bb, brb}), each laid out and initialized like the GRU's (see {@link BidirectionalParamInitializer}).
  * Every GRU setting (activation, gate activation, weight initialization, orthogonalPerGate, biasInit, data format)
  * applies to both directions. DL4J's own {@code Bidirectional} wrapper cannot be used for this: around a GRU that
  * returns only its last step, its backward "last step" is the backward direction's state after reading only the
@@ -46,6 +47,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class BidirectionalGRU extends FusedRecurrent {
 
+    private static final BidirectionalParamInitializer PARAMS =
+            new BidirectionalParamInitializer(GRUParamInitializer.getInstance(), l -> ((BidirectionalGRU) l).direction());
+
     private IActivation gateActivationFn = new ActivationSigmoid();
     private boolean orthogonalPerGate = false;
 
@@ -62,7 +66,7 @@ public class BidirectionalGRU extends FusedRecurrent {
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "BidirectionalGRU";
     }
 
@@ -95,21 +99,21 @@ public class BidirectionalGRU extends FusedRecurrent {
                 String key = params.iterator().next();
                 if (key.equals(FusedRecurrentParamInitializer.WEIGHT_KEY)
                         || key.equals(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY)) {
-                    c.setParams(Set.of(BidirectionalGRUParamInitializer.FORWARD_PREFIX + key,
-                            BidirectionalGRUParamInitializer.BACKWARD_PREFIX + key));
+                    c.setParams(Set.of(BidirectionalParamInitializer.FORWARD_PREFIX + key,
+                            BidirectionalParamInitializer.BACKWARD_PREFIX + key));
                 }
             }
         }
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
-        return new BidirectionalGRULayer(conf, networkDataType);
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new BidirectionalLayer(conf, networkDataType);
     }
 
     @Override
     public ParamInitializer initializer() {
-        return BidirectionalGRUParamInitializer.getInstance();
+        return PARAMS;
     }
 
     /** Feed-forward {@code [mb, 2·nOut]}: the two final states. */

@@ -63,7 +63,7 @@ public class FusedLstm extends FusedRecurrent {
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "FusedLstm";
     }
 
@@ -76,7 +76,7 @@ public class FusedLstm extends FusedRecurrent {
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
         return new FusedLstmLayer(conf, networkDataType);
     }
 

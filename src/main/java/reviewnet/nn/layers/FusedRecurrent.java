@@ -53,10 +53,10 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
     }
 
     /** Layer name used in messages, e.g. "GRU". */
-    protected abstract String kind();
+    public abstract String kind();
 
     /** The implementation ({@code *Layer}) for this configuration. */
-    protected abstract BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType);
+    public abstract BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType);
 
     /**
      * Rejects settings the implementation does not support (called by the builder and on instantiation).

@@ -54,12 +54,12 @@ public class FusedSimpleRnn extends FusedRecurrent {
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "FusedSimpleRnn";
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
         return new FusedSimpleRnnLayer(conf, networkDataType);
     }
 

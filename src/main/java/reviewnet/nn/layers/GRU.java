@@ -70,12 +70,12 @@ public class GRU extends FusedRecurrent {
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "GRU";
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
         return new GRULayer(conf, networkDataType);
     }
 

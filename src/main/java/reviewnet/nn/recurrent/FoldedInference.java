@@ -76,10 +76,8 @@ public final class FoldedInference {
         }
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         INDArray wb;
-        if (layers[r] instanceof FusedLstmLayer lstm && lstm.foldable()) {
-            wb = lstm.inputWeightsAndBias(ArrayType.FF_WORKING_MEM, mgr);
-        } else if (layers[r] instanceof GRULayer gru && gru.foldable()) {
-            wb = gru.inputWeightsAndBias(ArrayType.FF_WORKING_MEM, mgr);
+        if (layers[r] instanceof FusedRecurrentLayer<?> recurrent && recurrent.foldable()) {
+            wb = recurrent.inputWeightsAndBias(ArrayType.FF_WORKING_MEM, mgr);
         } else {
             return null;
         }
@@ -101,8 +99,7 @@ public final class FoldedInference {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         Layer recurrent = net.getLayer(recurrentIndex);
         TableInputs inputs = new TableInputs(ix);
-        INDArray h = recurrent instanceof FusedLstmLayer lstm ? lstm.lastStep(inputs, ix.mb, ix.tLen, mgr)
-                : ((GRULayer) recurrent).lastStep(inputs, ix.mb, ix.tLen, mgr);
+        INDArray h = ((FusedRecurrentLayer<?>) recurrent).lastStep(inputs, ix.mb, ix.tLen, mgr);
         for (int l = recurrentIndex + 1; l < net.getnLayers(); l++) {
             InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(l);
             if (pre != null) {

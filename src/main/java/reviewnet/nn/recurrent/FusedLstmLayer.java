@@ -2,19 +2,10 @@ package reviewnet.nn.recurrent;
 
 import reviewnet.nn.layers.FusedLstm;
 
-import java.nio.FloatBuffer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.base.Preconditions;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
@@ -61,109 +52,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * carried state this is the output of each example's last unmasked step, as DL4J's {@code LastTimeStep} picks it.
  * Its epsilon enters the backward loop as the initial dL/dh, with no full-sequence epsilon to copy or add.
  */
-public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
-
-    public static final String STATE_KEY_PREV_ACTIVATION = "prevAct";
-    public static final String STATE_KEY_PREV_MEMCELL = "prevMem";
-    private static final String TBPTT_MESSAGE =
-            "FusedLstm: truncated BPTT is not supported; use BackpropType.Standard (full BPTT)";
-
-    /** Forward pass of the last activate(training=true), kept for the backward pass of the same iteration. */
-    private transient Fwd cachedFwd;
+public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
 
     public FusedLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
     @Override
-    public Type type() {
-        return Type.RECURRENT;
+    int stateCount() {
+        return 2;
     }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
-        this.maskArray = maskArray;
-        this.maskState = currentMaskState;
-        if (!layerConf().isReturnSequences()) {
-            return new Pair<>(null, currentMaskState);   // the last step is a 2D activation: the mask is used up
-        }
-        return new Pair<>(maskArray, MaskState.Passthrough);
-    }
-
-    @Override
-    public void clear() {
-        super.clear();
-        cachedFwd = null;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Public forward entry points
-    // ------------------------------------------------------------------------------------------------------------
-
-    @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        cachedFwd = null;
-        Fwd f = forward(null, null, training, training, false, workspaceMgr);
-        if (training) {
-            cachedFwd = f;
-        }
-        return f.output;
-    }
-
-    @Override
-    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        setInput(input, workspaceMgr);
-        cachedFwd = null;
-        Fwd f = forward(stateMap.get(STATE_KEY_PREV_ACTIVATION), stateMap.get(STATE_KEY_PREV_MEMCELL), false, false,
-                false, workspaceMgr);
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            stateMap.put(STATE_KEY_PREV_ACTIVATION, f.lastH.transpose().dup('c'));
-            stateMap.put(STATE_KEY_PREV_MEMCELL, f.lastC.transpose().dup('c'));
-        }
-        return f.output;
-    }
-
-    /**
-     * Forward pass from the tBPTT state. Only for inference: in DL4J 1.0.0-M2 this is the forward pass of truncated
-     * BPTT training, which this layer does not support (see {@link GRULayer#rnnActivateUsingStoredState}).
-     */
-    @Override
-    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
-                                                LayerWorkspaceMgr workspaceMgr) {
-        if (training) {
-            throw new UnsupportedOperationException(TBPTT_MESSAGE + " (" + layerId() + ")");
-        }
-        setInput(input, workspaceMgr);
-        cachedFwd = null;
-        Fwd f = forward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), tBpttStateMap.get(STATE_KEY_PREV_MEMCELL),
-                false, false, false, workspaceMgr);
-        if (storeLastForTBPTT) {
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, f.lastH.transpose().dup('c'));
-                tBpttStateMap.put(STATE_KEY_PREV_MEMCELL, f.lastC.transpose().dup('c'));
-            }
-        }
-        return f.output;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Forward
-    // ------------------------------------------------------------------------------------------------------------
 
     /** Everything a forward pass leaves for the backward pass. */
-    private static final class Fwd {
-        INDArray input;      // identity of the layer input this pass was computed for
-        INDArray mask;       // identity of the mask array this pass was computed for
-        INDArray output;     // [mb, n, T] (NCW) / [mb, T, n] (NWC) / [mb, n] (last step); null for the backprop recompute
+    private static final class Fwd extends Pass {
         INDArray x;          // [nIn, T*mb]
         INDArray steps;      // [2n + T*7n, mb]: c_{-1} | h_{-1}, then per step i | f | g | o | tanh(c) | c | h; or null
-        INDArray lastH;      // [n, mb] scratch views, valid until the workspace closes
-        INDArray lastC;
         INDArray maskT;      // [T, mb] or null
         INDArray w, rw;
         long mb, tLen, n, nIn;
@@ -172,37 +75,20 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     /** Rows of the step scratch: i | f | g | o | tanh(c) | c | h. */
     private static final int SCRATCH_BLOCKS = 7;
 
-    private boolean isNwc() {
-        return getDataFormat() == RNNFormat.NWC;
-    }
-
     /**
      * @param store       keep what backprop needs (the per-step scratch blocks)
      * @param forBackprop internal recompute inside backpropGradient: everything goes to BP_WORKING_MEM, no output
      */
-    private Fwd forward(INDArray prevH, INDArray prevC, boolean training, boolean store, boolean forBackprop,
-                        LayerWorkspaceMgr mgr) {
-        assertInputSet(false);
-        Preconditions.checkState(input.rank() == 3,
-                "FusedLstm: 3D input expected ([minibatch, size, timeSteps] for NCW or [minibatch, timeSteps, size] for NWC), got rank %s",
-                input.rank());
-        applyDropOutIfNecessary(training, mgr);
-
-        final boolean nwc = isNwc();
-        final boolean seq = layerConf().isReturnSequences();
-        final INDArray in = input.castTo(dataType);
-        final long mb = in.size(0);
-        final long tLen = nwc ? in.size(1) : in.size(2);
-        final long nIn = nwc ? in.size(2) : in.size(1);
-        final long n = layerConf().getNOut();
-        Preconditions.checkState(nIn == layerConf().getNIn(), "FusedLstm: input size %s does not match nIn %s (dataFormat %s)",
-                nIn, layerConf().getNIn(), getDataFormat());
+    @Override
+    Pass forward(INDArray[] prev, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
+        final Dims d = prepare(prev, training, store, mgr);
+        final INDArray prevH = prev == null ? null : prev[0];
+        final INDArray prevC = prev == null ? null : prev[1];
         final boolean hasPrev = prevH != null;
-        Preconditions.checkState(!hasPrev || (prevH.size(0) == mb && prevH.size(1) == n && prevC != null),
-                "FusedLstm: stored state has shape %ndShape but minibatch is %s: call rnnClearPreviousState() when the minibatch size changes",
-                prevH, mb);
-        // backprop assumes a zero initial state (no tBPTT), so a stored state is for inference only
-        Preconditions.checkState(!(hasPrev && store), "FusedLstm: backprop from a stored state (tBPTT) is not supported");
+        final boolean nwc = d.nwc();
+        final boolean seq = layerConf().isReturnSequences();
+        final INDArray in = d.in();
+        final long mb = d.mb(), tLen = d.tLen(), nIn = d.nIn(), n = d.n();
 
         final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
         final ArrayType keepType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS;
@@ -222,15 +108,11 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         INDArray b = getParamWithNoise(FusedLstmParamInitializer.BIAS_KEY, training, mgr);
 
         final boolean carry = layerConf().isCarryStateOnMask();
-        if (!store && !forBackprop && dataType == DataType.FLOAT) {
-            StepInputs inputs = new InputProjection(in, nwc, inputWeightsAndBias(f.w, b, tmpType, mgr), mb, tLen,
-                    tmpType, mgr);
-            return floatInference(f, inputs, prevH, prevC, seq, carry, nwc, tmpType, mgr);
+        if (!store && !forBackprop && floatPath()) {
+            return floatInference(d, f.w, b, prev, tmpType, mgr);
         }
         // Input as [nIn, T*mb] (column t*mb+i = example i at step t), then all input projections with ONE gemm.
-        INDArray x3 = mgr.createUninitialized(store ? keepType : tmpType, dataType, new long[]{nIn, tLen, mb}, 'c');
-        x3.assign(nwc ? in.permute(2, 1, 0) : in.permute(1, 2, 0));
-        f.x = x3.reshape('c', nIn, cols);
+        f.x = byStep(d, store ? keepType : tmpType, mgr);
         INDArray xp = mgr.createUninitialized(tmpType, dataType, new long[]{n4, cols}, 'c');
         Nd4j.gemm(f.w, f.x, xp, true, false, 1.0, 0.0);
         xp.addiColumnVector(b.reshape(n4, 1));
@@ -257,17 +139,9 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
             h.assign(prevH.castTo(dataType).transpose());
         }
 
-        f.maskT = null;
-        INDArray chPrev = null;
-        if (maskArray != null) {
-            Preconditions.checkState(maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen,
-                    "FusedLstm: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape", mb, tLen, maskArray);
-            f.maskT = mgr.createUninitialized(store ? keepType : tmpType, dataType, new long[]{tLen, mb}, 'c');
-            f.maskT.assign(maskArray.castTo(dataType).transpose());
-            if (carry) {
-                chPrev = mgr.createUninitialized(tmpType, dataType, new long[]{2 * n, mb}, 'c');
-            }
-        }
+        f.maskT = maskByStep(d, store ? keepType : tmpType, mgr);
+        INDArray chPrev = f.maskT != null && carry
+                ? mgr.createUninitialized(tmpType, dataType, new long[]{2 * n, mb}, 'c') : null;
 
         // Training keeps every step's scratch (see class doc); inference with the full sequence keeps only h.
         INDArray hSeq = null;      // [T, n, mb] view of the states
@@ -301,14 +175,7 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
             Nd4j.getExecutioner().exec(new Tanh(c, tc));
             pw(gO, tc, h, MUL);
             if (f.maskT != null) {
-                INDArray m = maskRow(f.maskT, t, mb);
-                if (carry) {        // (c, h)_t = (c, h)_{t-1} + m ⊙ ((c, h)_new − (c, h)_{t-1})
-                    pw(ch, chPrev, ch, SUB);
-                    Nd4j.getExecutioner().exec(new BroadcastMulOp(ch, m, ch, 1));
-                    pw(ch, chPrev, ch, ADD);
-                } else {            // (c, h)_t = m ⊙ (c, h)_new
-                    Nd4j.getExecutioner().exec(new BroadcastMulOp(ch, m, ch, 1));
-                }
+                maskStep(ch, chPrev, ch, maskRow(f.maskT, t, mb), 1, carry);
             }
             if (store) {
                 rows(f.steps, 2 * n + t * blk, blk).assign(sc);
@@ -316,41 +183,24 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
                 rows(hSeqRows, t * n, n).assign(h);
             }
         }
-        f.lastH = h;
-        f.lastC = c;
+        f.last = new INDArray[]{h.transpose(), c.transpose()};
         if (!forBackprop) {
-            output(f, hSeq, seq, carry, nwc, mgr);
+            f.output = output(seq ? hSeq.permute(1, 0, 2) : null, f.last[0], d, mgr);
         }
         return f;
     }
 
-    /** The layer output from the states: all steps ({@code hSeq [T, n, mb]}) or the last one ({@code f.lastH}). */
-    private void output(Fwd f, INDArray hSeq, boolean seq, boolean carry, boolean nwc, LayerWorkspaceMgr mgr) {
-        if (seq) {
-            INDArray view = nwc ? hSeq.permute(2, 0, 1) : hSeq.permute(2, 1, 0);
-            f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, view.shape(), 'f');
-            f.output.assign(view);
-            if (maskArray != null && carry) {
-                // the state is carried through masked steps, but the output there is 0
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(f.output, maskArray.castTo(dataType), f.output, 0, nwc ? 1 : 2));
-            }
-        } else {
-            f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{f.mb, f.n}, 'c');
-            f.output.assign(f.lastH.transpose());
-        }
-    }
-
-    /** {@code [W; b]} of the inference parameters, for {@link FoldedInference}. */
-    INDArray inputWeightsAndBias(ArrayType type, LayerWorkspaceMgr mgr) {
-        return inputWeightsAndBias(getParamWithNoise(FusedLstmParamInitializer.WEIGHT_KEY, false, mgr),
-                getParamWithNoise(FusedLstmParamInitializer.BIAS_KEY, false, mgr), type, mgr);
+    @Override
+    boolean floatPath() {
+        return dataType == DataType.FLOAT;
     }
 
     /**
-     * {@code [W; b]} as one float matrix [nIn + 1, 4n] for the input projections of {@link #floatInference}, the
-     * candidate gate's columns doubled.
+     * {@code [W; b]} as one float matrix [nIn + 1, 4n] for the float input projections, the candidate gate's columns
+     * doubled, so that one logistic pass covers all four gates ({@code tanh x = 2σ(2x) − 1}).
      */
-    private INDArray inputWeightsAndBias(INDArray w, INDArray b, ArrayType type, LayerWorkspaceMgr mgr) {
+    @Override
+    INDArray inputWeightsAndBias(INDArray w, INDArray b, ArrayType type, LayerWorkspaceMgr mgr) {
         long n = layerConf().getNOut();
         INDArray wb = InputProjection.weightsAndBias(w, b, type, mgr);
         wb.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, 3 * n)).muli(2.0);
@@ -358,125 +208,29 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     }
 
     /**
-     * The last step's output {@code [mb, n]} of a float inference pass over inputs given per step (no mask, no stored
-     * state): {@link FoldedInference}'s way in.
+     * The LSTM's float step: the recurrent gemm adds onto step t's input projection in place (RW's candidate columns
+     * doubled, as W's), then {@link FloatKernels#lstmStep}.
      */
-    INDArray lastStep(StepInputs inputs, long mb, long tLen, LayerWorkspaceMgr mgr) {
-        Preconditions.checkState(foldable() && maskArray == null,
-                "FusedLstm: folded inference needs float, the last step only and no mask");
-        Fwd f = new Fwd();
-        f.mb = mb;
-        f.tLen = tLen;
-        f.n = layerConf().getNOut();
-        f.nIn = layerConf().getNIn();
-        f.w = getParamWithNoise(FusedLstmParamInitializer.WEIGHT_KEY, false, mgr);
-        f.rw = getParamWithNoise(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr);
-        return floatInference(f, inputs, null, null, false, true, false, ArrayType.FF_WORKING_MEM, mgr).output;
-    }
-
-    /** Whether {@link FoldedInference} can run this layer. */
-    boolean foldable() {
-        return dataType == DataType.FLOAT && !layerConf().isReturnSequences();
-    }
-
-    /**
-     * Inference in float: the recurrence of {@link #forward}'s loop, example-major ({@code [mb, ·]} blocks, the
-     * layout of the output), with the element-wise work of each step on Java arrays ({@link FloatKernels}: SIMD
-     * loops, where ND4J 1.0.0-M2's legacy ops call powf/expf per element) and the gemms in ND4J. The input projections
-     * (with the bias) come a few steps at a time ({@link InputProjection}), and the recurrent gemm adds onto step t's
-     * block in place. The candidate gate's columns of the weights are doubled, so that one logistic pass covers all four gates
-     * ({@code tanh x = 2σ(2x) − 1}).
-     */
-    private Fwd floatInference(Fwd f, StepInputs projection, INDArray prevH, INDArray prevC, boolean seq,
-                               boolean carry, boolean nwc, ArrayType tmpType, LayerWorkspaceMgr mgr) {
-        final int n = Math.toIntExact(f.n);
-        final int mb = Math.toIntExact(f.mb);
-        final int tLen = Math.toIntExact(f.tLen);
-        final int nm = n * mb;
-        INDArray rw = mgr.dup(tmpType, f.rw.castTo(DataType.FLOAT), 'c');
+    @Override
+    FloatStep floatStep(int mb, ArrayType type, LayerWorkspaceMgr mgr) {
+        final int n = Math.toIntExact(layerConf().getNOut());
+        INDArray rw = mgr.dup(type, getParamWithNoise(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr)
+                .castTo(DataType.FLOAT), 'c');
         rw.get(NDArrayIndex.all(), NDArrayIndex.interval(2L * n, 3L * n)).muli(2.0);
-        INDArray state = mgr.create(tmpType, DataType.FLOAT, new long[]{mb, n}, 'c');     // h, for the gemm
-        FloatBuffer stateB = FloatKernels.floats(state);
-        float[] g = new float[4 * nm];
-        float[] c = new float[nm];
-        float[] h = new float[nm];
-        float[] th = new float[nm];
-        final boolean hasPrev = prevH != null;
-        if (hasPrev) {
-            c = prevC.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            h = prevH.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            FloatKernels.put(h, 0, stateB, 0, nm);
-        }
-        float[] mask = null;
-        float[] cPrev = null;
-        float[] hPrev = null;
-        if (maskArray != null) {
-            mask = FloatKernels.mask(maskArray, mb, tLen, "FusedLstm");
-            cPrev = new float[nm];
-            hPrev = new float[nm];
-        }
-        INDArray hSeq = seq ? mgr.createUninitialized(tmpType, DataType.FLOAT, new long[]{tLen, mb, n}, 'c') : null;
-        FloatBuffer hSeqB = seq ? FloatKernels.floats(hSeq) : null;
-
-        for (int t = 0; t < tLen; t++) {
-            if (t > 0 || hasPrev) {
+        float[] g = new float[4 * n * mb];
+        float[] th = new float[n * mb];
+        return (t, first, state, projection, states) -> {
+            if (!first) {
                 Nd4j.gemm(state, rw, projection.block(t), false, false, 1.0, 1.0);
             }
             projection.read(t, g);
-            if (mask != null) {
-                System.arraycopy(c, 0, cPrev, 0, nm);
-                System.arraycopy(h, 0, hPrev, 0, nm);
-            }
-            FloatKernels.lstmStep(g, c, h, th, n, mb);
-            if (mask != null) {
-                FloatKernels.maskRows(c, cPrev, mask, tLen, t, n, mb, carry);
-                FloatKernels.maskRows(h, hPrev, mask, tLen, t, n, mb, carry);
-            }
-            FloatKernels.put(h, 0, stateB, 0, nm);
-            if (hSeqB != null) {
-                FloatKernels.put(h, 0, hSeqB, (long) t * nm, nm);
-            }
-        }
-        f.lastH = state.transpose();                                                   // [n, mb], as forward's
-        f.lastC = Nd4j.create(c, new long[]{mb, n}, DataType.FLOAT).transpose();
-        f.output = FloatKernels.output(hSeq, state, maskArray, seq, carry, nwc, mgr);
-        return f;
-    }
-
-    /** Rows [row0, row0+nRows) of a 'c' ordered matrix (contiguous). Made once per pass. */
-    private static INDArray rowBlock(INDArray m, long row0, long nRows) {
-        return m.get(NDArrayIndex.interval(row0, row0 + nRows), NDArrayIndex.all());
-    }
-
-    /**
-     * Rows [row0, row0+nRows) of a 'c' ordered matrix with default strides, built directly from buffer, shape and
-     * strides: the per-step variant of {@link #rowBlock}, several times cheaper than NDArrayIndex-based get().
-     */
-    private static INDArray rows(INDArray m, long row0, long nRows) {
-        long nCols = m.size(1);
-        return Nd4j.create(m.data(), new long[]{nRows, nCols}, new long[]{nCols, 1}, m.offset() + row0 * nCols, 'c',
-                m.dataType());
-    }
-
-    /** Columns [col0, col0+nCols) of a 2D 'c' view with unit column stride (any row stride): a strided view. */
-    private static INDArray colBlock(INDArray m, long col0, long nCols) {
-        return Nd4j.create(m.data(), new long[]{m.size(0), nCols}, new long[]{m.stride(0), 1},
-                m.offset() + col0, 'c', m.dataType());
-    }
-
-    /** Row t of maskT [T, mb] as a rank-1 [mb] view. */
-    private static INDArray maskRow(INDArray maskT, long t, long mb) {
-        return Nd4j.create(maskT.data(), new long[]{mb}, new long[]{1}, maskT.offset() + t * mb, 'c', maskT.dataType());
+            FloatKernels.lstmStep(g, states[1], states[0], th, n, mb);
+        };
     }
 
     // ------------------------------------------------------------------------------------------------------------
     // Backward
     // ------------------------------------------------------------------------------------------------------------
-
-    @Override
-    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException(TBPTT_MESSAGE + " (" + layerId() + ")");
-    }
 
     /** dL/dh | dL/dc of one step as a [2n, mb] matrix and its two row blocks. */
     private static final class StateGrad {
@@ -490,13 +244,8 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
-        assertInputSet(true);
-        Fwd f = cachedFwd;
-        cachedFwd = null;
-        if (f == null || f.input != input || f.mask != maskArray) {
-            f = forward(null, null, true, true, true, mgr);
-        }
+    INDArray backward(Pass pass, INDArray epsIn, LayerWorkspaceMgr mgr) {
+        Fwd f = (Fwd) pass;
         final long mb = f.mb, tLen = f.tLen, n = f.n, n4 = 4 * n, nIn = f.nIn;
         final long cols = tLen * mb;
         final long blk = SCRATCH_BLOCKS * n;
@@ -509,16 +258,9 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         StateGrad cur = new StateGrad(mgr.create(ws, dataType, new long[]{2 * n, mb}, 'c'), n);
         StateGrad next = new StateGrad(mgr.create(ws, dataType, new long[]{2 * n, mb}, 'c'), n);
         StateGrad fresh = masked ? new StateGrad(mgr.createUninitialized(ws, dataType, new long[]{2 * n, mb}, 'c'), n) : null;
-        INDArray epsIn = epsilon.castTo(dataType);
         INDArray epsRows = null;   // dL/d(output) as [T*n, mb] (contiguous per step); full sequence only
         if (seq) {
-            INDArray eps = mgr.createUninitialized(ws, dataType, new long[]{tLen, n, mb}, 'c');
-            eps.assign(nwc ? epsIn.permute(1, 2, 0) : epsIn.permute(2, 1, 0));
-            if (masked && carry) {
-                // carry mode: output = m ⊙ state (in reset mode the state itself is already m ⊙ state_new)
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(eps, f.maskT, eps, 0, 2));
-            }
-            epsRows = eps.reshape('c', tLen * n, mb);
+            epsRows = stepEpsilons(epsIn, f.maskT, tLen, n, mb, mgr).reshape('c', tLen * n, mb);
         } else {
             cur.h.assign(epsIn.transpose());
         }
@@ -618,29 +360,6 @@ public class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         // dL/dx = W · dG
         INDArray dx = mgr.createUninitialized(ws, dataType, new long[]{nIn, cols}, 'c');
         Nd4j.gemm(f.w, dg, dx, false, false, 1.0, 0.0);
-        INDArray dx3 = dx.reshape('c', nIn, tLen, mb);
-        INDArray dxView = nwc ? dx3.permute(2, 1, 0) : dx3.permute(2, 0, 1);
-        INDArray epsOut = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, dxView.shape(), 'f');
-        epsOut.assign(dxView);
-
-        weightNoiseParams.clear();
-        Gradient g = new DefaultGradient(gradientsFlattened);
-        g.gradientForVariable().put(FusedLstmParamInitializer.WEIGHT_KEY, wg);
-        g.gradientForVariable().put(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY, rwg);
-        g.gradientForVariable().put(FusedLstmParamInitializer.BIAS_KEY, bg);
-
-        epsOut = backpropDropOutIfPresent(epsOut);
-        return new Pair<>(g, epsOut);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Element-wise ops
-    // ------------------------------------------------------------------------------------------------------------
-
-    private static final int ADD = 0, MUL = 3, SUB = 6;
-
-    /** z = x (op) y with {@link GRULayer.LegacyPairwise} (same shapes). */
-    private static void pw(INDArray x, INDArray y, INDArray z, int op) {
-        Nd4j.getExecutioner().exec(new GRULayer.LegacyPairwise(x, y, z, op));
+        return inputGradient(dx, tLen, mb, mgr);
     }
 }

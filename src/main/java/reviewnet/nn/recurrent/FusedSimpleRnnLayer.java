@@ -6,16 +6,9 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.base.Preconditions;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -72,17 +65,10 @@ import org.slf4j.LoggerFactory;
  * (FF_WORKING_MEM) instead, so large evaluation batches are not kept. Outputs and dL/dx are always new arrays in the
  * ACTIVATIONS / ACTIVATION_GRAD workspaces.
  */
-public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
+public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FusedSimpleRnnLayer.class);
 
-    public static final String STATE_KEY_PREV_ACTIVATION = "prevAct";
-    private static final String TBPTT_MESSAGE =
-            "FusedSimpleRnn: truncated BPTT is not supported; use BackpropType.Standard (full BPTT)";
-    private static final int ADD = 0, MUL = 3, SUB = 6;
-
-    /** Forward pass of the last activate(training=true), kept for the backward pass of the same iteration. */
-    private transient Fwd cachedFwd;
     /** Training buffers (with their per-step views), reused across iterations while the shapes stay the same. */
     private transient Buffers trainBuffers;
 
@@ -90,127 +76,29 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         super(conf, dataType);
     }
 
+    /** A kept forward pass is reusable only while its buffers are still the layer's training buffers. */
     @Override
-    public Type type() {
-        return Type.RECURRENT;
+    boolean reusable(Pass pass) {
+        return super.reusable(pass) && ((Fwd) pass).buf == trainBuffers;
     }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
-        this.maskArray = maskArray;
-        this.maskState = currentMaskState;
-        if (!layerConf().isReturnSequences()) {
-            // like LastTimeStep: no time axis left to mask
-            return new Pair<>(null, currentMaskState);
-        }
-        return new Pair<>(maskArray, MaskState.Passthrough);
-    }
-
-    @Override
-    public void clear() {
-        super.clear();
-        cachedFwd = null;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Public forward entry points
-    // ------------------------------------------------------------------------------------------------------------
-
-    @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        cachedFwd = null;
-        Fwd f = forward(null, training, training, false, workspaceMgr);
-        if (training) {
-            cachedFwd = f;
-        }
-        return f.output;
-    }
-
-    @Override
-    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        setInput(input, workspaceMgr);
-        cachedFwd = null;
-        Fwd f = forward(stateMap.get(STATE_KEY_PREV_ACTIVATION), false, false, false, workspaceMgr);
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            stateMap.put(STATE_KEY_PREV_ACTIVATION, f.lastState.dup('c'));
-        }
-        return f.output;
-    }
-
-    /**
-     * Forward pass from the tBPTT state. Only for inference: in DL4J 1.0.0-M2 this is the forward pass of truncated
-     * BPTT training, which this layer does not support (see {@link GRULayer#rnnActivateUsingStoredState}).
-     */
-    @Override
-    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
-                                                LayerWorkspaceMgr workspaceMgr) {
-        if (training) {
-            throw new UnsupportedOperationException(TBPTT_MESSAGE + " (" + layerId() + ")");
-        }
-        setInput(input, workspaceMgr);
-        cachedFwd = null;
-        Fwd f = forward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), false, false, false, workspaceMgr);
-        if (storeLastForTBPTT) {
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, f.lastState.dup('c'));
-            }
-        }
-        return f.output;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Forward
-    // ------------------------------------------------------------------------------------------------------------
 
     /** Everything a forward pass leaves for the backward pass. */
-    private static final class Fwd {
-        INDArray input;      // identity of the layer input this pass was computed for
-        INDArray mask;       // identity of the mask array this pass was computed for
-        INDArray output;     // sequence or last state; null for the internal backprop recompute
+    private static final class Fwd extends Pass {
         Buffers buf;         // X, A, S, ... and their per-step views
-        INDArray lastState;  // [mb, n] view of the last state, valid until the buffers are reused
         INDArray w, rw;
-    }
-
-    private boolean isNwc() {
-        return getDataFormat() == RNNFormat.NWC;
     }
 
     /**
      * @param store       keep what backprop needs (in the layer's training buffers)
      * @param forBackprop internal recompute inside backpropGradient: no output
      */
-    private Fwd forward(INDArray prevState, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
-        assertInputSet(false);
-        Preconditions.checkState(input.rank() == 3,
-                "FusedSimpleRnn: 3D input expected ([minibatch, size, timeSteps] for NCW or [minibatch, timeSteps, size] for NWC), got rank %s",
-                input.rank());
-        applyDropOutIfNecessary(training, mgr);
-
-        final boolean nwc = isNwc();
-        final INDArray in = input.castTo(dataType);
-        final long mb = in.size(0);
-        final long tLen = nwc ? in.size(1) : in.size(2);
-        final long nIn = nwc ? in.size(2) : in.size(1);
-        final long n = layerConf().getNOut();
-        Preconditions.checkState(nIn == layerConf().getNIn(),
-                "FusedSimpleRnn: input size %s does not match nIn %s (dataFormat %s)", nIn, layerConf().getNIn(), getDataFormat());
-        Preconditions.checkState(tLen > 0, "FusedSimpleRnn: input has no time steps");
-        Preconditions.checkState(prevState == null || (prevState.size(0) == mb && prevState.size(1) == n),
-                "FusedSimpleRnn: stored state has shape %ndShape but minibatch is %s: call rnnClearPreviousState() when the minibatch size changes",
-                prevState, mb);
-        // backprop assumes a zero initial state (no tBPTT), so a stored state is for inference only
-        Preconditions.checkState(!(prevState != null && store), "FusedSimpleRnn: backprop from a stored state (tBPTT) is not supported");
-        if (maskArray != null) {
-            Preconditions.checkState(maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen,
-                    "FusedSimpleRnn: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape",
-                    mb, tLen, maskArray);
-        }
+    @Override
+    Fwd forward(INDArray[] prev, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
+        final Dims d = prepare(prev, training, store, mgr);
+        final INDArray prevState = prev == null ? null : prev[0];
+        final boolean nwc = d.nwc();
+        final INDArray in = d.in();
+        final long mb = d.mb(), tLen = d.tLen(), nIn = d.nIn(), n = d.n();
 
         final IActivation act = layerConf().getActivationFn();
         final boolean fast = act.getClass() == ActivationTanH.class;
@@ -266,34 +154,16 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
                 applyActivation(act, at, training);
             }
             if (masked) {
-                INDArray st = buf.s.views[t];
-                INDArray m = buf.maskRows[t];
-                if (carry && sPrev != null) {   // S_t = S_{t-1} + m ⊙ (A_t − S_{t-1})
-                    pw(at, sPrev, st, SUB);
-                    Nd4j.getExecutioner().exec(new BroadcastMulOp(st, m, st, 0));
-                    pw(st, sPrev, st, ADD);
-                } else {                        // S_t = m ⊙ A_t (reset, or carry from the zero state)
-                    Nd4j.getExecutioner().exec(new BroadcastMulOp(at, m, st, 0));
-                }
+                maskStep(at, sPrev, buf.s.views[t], buf.maskRows[t], 0, carry);
             }
             sPrev = buf.s.views[t];
             sPrevPtr = buf.s.ptr(t);
         }
-        f.lastState = sPrev;
-
+        f.last = new INDArray[]{sPrev};
         if (!forBackprop) {
-            if (layerConf().isReturnSequences()) {
-                f.output = toRnnFormat(buf.s.all, tLen, mb, n, ArrayType.ACTIVATIONS, mgr);
-                if (masked && carry) {
-                    // the state is carried through masked steps, but the output there is 0
-                    Nd4j.getExecutioner().exec(new BroadcastMulOp(f.output, maskArray.castTo(dataType), f.output,
-                            0, nwc ? 1 : 2));
-                }
-            } else {
-                // with the state carried through masked steps, the last state is the last unmasked output
-                f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{mb, n}, 'c');
-                f.output.assign(f.lastState);
-            }
+            f.output = layerConf().isReturnSequences()
+                    ? maskCarried(toRnnFormat(buf.s.all, tLen, mb, n, ArrayType.ACTIVATIONS, mgr))
+                    : output(null, sPrev, d, mgr);
         }
         return f;
     }
@@ -307,13 +177,6 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         INDArray out = mgr.createUninitialized(type, dataType, new long[]{mb, tLen, k}, 'c');
         out.assign(rowsByTime.reshape('c', tLen, mb, k).permute(1, 0, 2));
         return isNwc() ? out : out.permute(0, 2, 1);
-    }
-
-    private static void applyActivation(IActivation a, INDArray in, boolean training) {
-        INDArray out = a.getActivation(in, training);
-        if (out != in) {
-            in.assign(out);
-        }
     }
 
     /** The per-step [mb, k] row blocks of a [T*mb, k] matrix: views and (FLOAT/DOUBLE) raw pointers, made once. */
@@ -474,18 +337,8 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
     // ------------------------------------------------------------------------------------------------------------
 
     @Override
-    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException(TBPTT_MESSAGE + " (" + layerId() + ")");
-    }
-
-    @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
-        assertInputSet(true);
-        Fwd f = cachedFwd;
-        cachedFwd = null;
-        if (f == null || f.input != input || f.mask != maskArray || f.buf != trainBuffers) {
-            f = forward(null, true, true, true, mgr);
-        }
+    INDArray backward(Pass pass, INDArray epsIn, LayerWorkspaceMgr mgr) {
+        Fwd f = (Fwd) pass;
         final Buffers buf = f.buf;
         final long mb = buf.mb, tLen = buf.tLen, n = buf.n, nIn = buf.nIn;
         final long rows = tLen * mb;
@@ -499,7 +352,6 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         final Steps g = buf.g;
 
         // G = dL/d(pre-activation) per step, [T*mb, n]; starts as dL/d(output)
-        INDArray epsIn = epsilon.castTo(dataType);
         if (sequences) {
             g.all.reshape('c', tLen, mb, n).assign(nwc ? epsIn.permute(1, 0, 2) : epsIn.permute(2, 0, 1));
             if (masked && carry) {
@@ -564,34 +416,13 @@ public class FusedSimpleRnnLayer extends BaseRecurrentLayer<FusedSimpleRnn> {
         Nd4j.gemm(buf.ones, g.all, bg, false, false, 1.0, 0.0);            // db = Σ G (cheaper as a gemm than sum(0))
         // dRW = Σ_t S_{t-1}ᵀ · G_t over t ≥ 1 (S_{-1} = 0)
         if (tLen > 1) {
-            Nd4j.gemm(rowBlock(buf.s.all, 0, rows - mb), rowBlock(g.all, mb, rows - mb), rwg, true, false, 1.0, 0.0);
+            Nd4j.gemm(rows(buf.s.all, 0, rows - mb), rows(g.all, mb, rows - mb), rwg, true, false, 1.0, 0.0);
         } else {
             rwg.assign(0.0);
         }
 
         // dL/dx = G · Wᵀ
         Nd4j.gemm(g.all, f.w, buf.dx, false, true, 1.0, 0.0);
-        INDArray epsOut = toRnnFormat(buf.dx, tLen, mb, nIn, ArrayType.ACTIVATION_GRAD, mgr);
-
-        weightNoiseParams.clear();
-        Gradient grad = new DefaultGradient(gradientsFlattened);
-        grad.gradientForVariable().put(FusedSimpleRnnParamInitializer.WEIGHT_KEY, wg);
-        grad.gradientForVariable().put(FusedSimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, rwg);
-        grad.gradientForVariable().put(FusedSimpleRnnParamInitializer.BIAS_KEY, bg);
-
-        epsOut = backpropDropOutIfPresent(epsOut);
-        return new Pair<>(grad, epsOut);
-    }
-
-    /** Rows [row0, row0+nRows) of a 'c' ordered matrix (contiguous). */
-    private static INDArray rowBlock(INDArray m, long row0, long nRows) {
-        long cols = m.size(1);
-        return Nd4j.create(m.data(), new long[]{nRows, cols}, new long[]{cols, 1}, m.offset() + row0 * cols, 'c',
-                m.dataType());
-    }
-
-    /** z = x (op) y with a legacy pairwise op (same shapes); much cheaper per call than INDArray.addi &amp; co. */
-    private static void pw(INDArray x, INDArray y, INDArray z, int op) {
-        Nd4j.getExecutioner().exec(new GRULayer.LegacyPairwise(x, y, z, op));
+        return toRnnFormat(buf.dx, tLen, mb, nIn, ArrayType.ACTIVATION_GRAD, mgr);
     }
 }

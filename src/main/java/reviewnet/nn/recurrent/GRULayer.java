@@ -3,26 +3,15 @@ package reviewnet.nn.recurrent;
 import reviewnet.nn.layers.GRU;
 
 import java.nio.FloatBuffer;
-import java.util.List;
 
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.common.base.Preconditions;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.BaseTransformSameOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
@@ -66,114 +55,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Inference then keeps no states at all, and in backprop the epsilon enters the loop as the initial dL/dh, with no
  * full-sequence epsilon to copy or add (as in {@link FusedLstmLayer}).
  */
-public class GRULayer extends BaseRecurrentLayer<GRU> {
-
-    public static final String STATE_KEY_PREV_ACTIVATION = "prevAct";
-    private static final String TBPTT_MESSAGE =
-            "GRU: truncated BPTT is not supported; use BackpropType.Standard (full BPTT)";
-
-    /** Forward pass of the last activate(training=true), kept for the backward pass of the same iteration. */
-    private transient Fwd cachedFwd;
+public class GRULayer extends FusedRecurrentLayer<GRU> {
 
     public GRULayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
-    @Override
-    public Type type() {
-        return Type.RECURRENT;
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
-        this.maskArray = maskArray;
-        this.maskState = currentMaskState;
-        if (!layerConf().isReturnSequences()) {
-            return new Pair<>(null, currentMaskState);   // the last step is a 2D activation: the mask is used up
-        }
-        return new Pair<>(maskArray, MaskState.Passthrough);
-    }
-
-    @Override
-    public void clear() {
-        super.clear();
-        cachedFwd = null;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Public forward entry points
-    // ------------------------------------------------------------------------------------------------------------
-
-    @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        cachedFwd = null;
-        Fwd f = forward(null, training, training, false, workspaceMgr);
-        if (training) {
-            cachedFwd = f;
-        }
-        return f.output;
-    }
-
-    @Override
-    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        setInput(input, workspaceMgr);
-        cachedFwd = null;
-        Fwd f = forward(stateMap.get(STATE_KEY_PREV_ACTIVATION), false, false, false, workspaceMgr);
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            stateMap.put(STATE_KEY_PREV_ACTIVATION, f.lastState.transpose().dup('c'));
-        }
-        return f.output;
-    }
-
-    /**
-     * Forward pass from the tBPTT state. Only for inference: in DL4J 1.0.0-M2 this is the forward pass of truncated
-     * BPTT training (MultiLayerNetwork then calls backpropGradient, not tbpttBackpropGradient), which this layer does
-     * not support, so training use fails loudly instead of silently computing gradients from a zero initial state.
-     */
-    @Override
-    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
-                                                LayerWorkspaceMgr workspaceMgr) {
-        if (training) {
-            throw new UnsupportedOperationException(TBPTT_MESSAGE + " (" + layerId() + ")");
-        }
-        setInput(input, workspaceMgr);
-        cachedFwd = null;
-        Fwd f = forward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), training, false, false, workspaceMgr);
-        if (storeLastForTBPTT) {
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, f.lastState.transpose().dup('c'));
-            }
-        }
-        return f.output;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Forward
-    // ------------------------------------------------------------------------------------------------------------
-
     /** Everything a forward pass leaves for the backward pass. */
-    private static final class Fwd {
-        INDArray input;      // identity of the layer input this pass was computed for
-        INDArray mask;       // identity of the mask array this pass was computed for
-        INDArray output;     // [mb, n, T] (NCW) / [mb, T, n] (NWC), or [mb, n] for the last step only;
-                             // null for the internal backprop recompute
+    private static final class Fwd extends Pass {
         INDArray x;          // [nIn, T*mb]
         INDArray h;          // [n, T*mb] states h_t (column block t); null in last-step-only inference
         INDArray steps;      // [T, rows, mb] per-step values kept for backprop (z | r | hh | h_proj_h | ...), or null
-        INDArray lastState;  // [n, mb] scratch view, valid until the workspace closes
         INDArray maskT;      // [T, mb] or null
         INDArray w, rw;
         boolean generic;
         long mb, tLen, n, nIn;
-    }
-
-    private boolean isNwc() {
-        return getDataFormat() == RNNFormat.NWC;
     }
 
     private boolean fastActivations() {
@@ -185,25 +81,14 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
      * @param store       keep what backprop needs (per-step z, r, hh, h_proj_h, ...)
      * @param forBackprop internal recompute inside backpropGradient: everything goes to BP_WORKING_MEM, no output
      */
-    private Fwd forward(INDArray prevState, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
-        assertInputSet(false);
-        Preconditions.checkState(input.rank() == 3,
-                "GRU: 3D input expected ([minibatch, size, timeSteps] for NCW or [minibatch, timeSteps, size] for NWC), got rank %s",
-                input.rank());
-        applyDropOutIfNecessary(training, mgr);
-
-        final boolean nwc = isNwc();
+    @Override
+    Pass forward(INDArray[] prev, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
+        final Dims d = prepare(prev, training, store, mgr);
+        final INDArray prevState = prev == null ? null : prev[0];
+        final boolean nwc = d.nwc();
         final boolean seq = layerConf().isReturnSequences();
-        final INDArray in = input.castTo(dataType);
-        final long mb = in.size(0);
-        final long tLen = nwc ? in.size(1) : in.size(2);
-        final long nIn = nwc ? in.size(2) : in.size(1);
-        final long n = layerConf().getNOut();
-        Preconditions.checkState(nIn == layerConf().getNIn(), "GRU: input size %s does not match nIn %s (dataFormat %s)",
-                nIn, layerConf().getNIn(), getDataFormat());
-        Preconditions.checkState(prevState == null || (prevState.size(0) == mb && prevState.size(1) == n),
-                "GRU: stored state has shape %ndShape but minibatch is %s: call rnnClearPreviousState() when the minibatch size changes",
-                prevState, mb);
+        final INDArray in = d.in();
+        final long mb = d.mb(), tLen = d.tLen(), nIn = d.nIn(), n = d.n();
 
         final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
         final ArrayType keepType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS;
@@ -228,15 +113,11 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         INDArray rb = getParamWithNoise(GRUParamInitializer.RECURRENT_BIAS_KEY, training, mgr);
 
         final boolean carry = layerConf().isCarryStateOnMask();
-        if (fast && !store && !forBackprop && dataType == DataType.FLOAT) {
-            StepInputs inputs = new InputProjection(in, nwc, InputProjection.weightsAndBias(f.w, b, tmpType, mgr), mb,
-                    tLen, tmpType, mgr);
-            return floatInference(f, inputs, rb, prevState, seq, carry, nwc, tmpType, mgr);
+        if (!store && !forBackprop && floatPath()) {
+            return floatInference(d, f.w, b, prev, tmpType, mgr);
         }
         // Input as [nIn, T*mb] (column t*mb+i = example i at step t), then all input projections with ONE gemm.
-        INDArray x3 = mgr.createUninitialized(store ? keepType : tmpType, dataType, new long[]{nIn, tLen, mb}, 'c');
-        x3.assign(nwc ? in.permute(2, 1, 0) : in.permute(1, 2, 0));
-        f.x = x3.reshape('c', nIn, cols);
+        f.x = byStep(d, store ? keepType : tmpType, mgr);
         INDArray xp = mgr.createUninitialized(tmpType, dataType, new long[]{n3, cols}, 'c');
         Nd4j.gemm(f.w, f.x, xp, true, false, 1.0, 0.0);
         xp.addiColumnVector(b.reshape(n3, 1));
@@ -255,21 +136,12 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         Nd4j.getExecutioner().exec(new BroadcastCopyOp(rbTile, rb.reshape(n3), rbTile, 0));
 
         final boolean hasPrev = prevState != null;
-        // backprop assumes a zero initial state (no tBPTT), so a stored state is for inference only
-        Preconditions.checkState(!(hasPrev && store), "GRU: backprop from a stored state (tBPTT) is not supported");
         if (hasPrev) {
             s.h.assign(prevState.castTo(dataType).transpose());
         }
 
-        f.maskT = null;
-        INDArray hPrevCopy = null;
-        if (maskArray != null) {
-            Preconditions.checkState(maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen,
-                    "GRU: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape", mb, tLen, maskArray);
-            f.maskT = mgr.createUninitialized(store ? keepType : tmpType, dataType, new long[]{tLen, mb}, 'c');
-            f.maskT.assign(maskArray.castTo(dataType).transpose());
-            hPrevCopy = mgr.createUninitialized(tmpType, dataType, new long[]{n, mb}, 'c');
-        }
+        f.maskT = maskByStep(d, store ? keepType : tmpType, mgr);
+        INDArray hPrevCopy = f.maskT == null ? null : mgr.createUninitialized(tmpType, dataType, new long[]{n, mb}, 'c');
 
         // What is kept: the states as [n, T*mb] (for the output and the dRW gemm; not needed for last-step-only
         // inference) and, for backprop, the other per-step values as contiguous [rows, mb] blocks of a [T, rows, mb]
@@ -317,14 +189,7 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
             pw(s.h, s.z, s.h, MUL);
             pw(s.h, s.hh, s.h, ADD);
             if (hPrevCopy != null) {
-                INDArray m = maskRow(f.maskT, t, mb);
-                if (carry) {        // h_t = h_{t-1} + m ⊙ (h_new − h_{t-1})
-                    pw(s.h, hPrevCopy, s.h, SUB);
-                    Nd4j.getExecutioner().exec(new BroadcastMulOp(s.h, m, s.h, 1));
-                    pw(s.h, hPrevCopy, s.h, ADD);
-                } else {            // h_t = m ⊙ h_new
-                    Nd4j.getExecutioner().exec(new BroadcastMulOp(s.h, m, s.h, 1));
-                }
+                maskStep(s.h, hPrevCopy, s.h, maskRow(f.maskT, t, mb), 1, carry);
             }
             if (f.h != null) {
                 colBlock(f.h, t * mb, mb).assign(s.h);
@@ -333,121 +198,44 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
                 stepBlock(f.steps, t).assign(s.rest);
             }
         }
-        f.lastState = s.h;
+        f.last = new INDArray[]{s.h.transpose()};
         if (!forBackprop) {
-            output(f, f.h, seq, carry, nwc, mgr);
+            f.output = output(seq ? f.h.reshape('c', n, tLen, mb) : null, f.last[0], d, mgr);
         }
         return f;
     }
 
-    /** The layer output from the states: all steps ({@code states [n, T·mb]}) or the last one ({@code f.lastState}). */
-    private void output(Fwd f, INDArray states, boolean seq, boolean carry, boolean nwc, LayerWorkspaceMgr mgr) {
-        long mb = f.mb, n = f.n, tLen = f.tLen;
-        if (!seq) {
-            f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{mb, n}, 'c');
-            f.output.assign(f.lastState.transpose());
-        } else {
-            INDArray h3 = states.reshape('c', n, tLen, mb);
-            INDArray view = nwc ? h3.permute(2, 1, 0) : h3.permute(2, 0, 1);
-            f.output = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, view.shape(), 'f');
-            f.output.assign(view);
-            if (maskArray != null && carry) {
-                // the state is carried through masked steps, but the output there is 0
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(f.output, maskArray.castTo(dataType), f.output, 0, nwc ? 1 : 2));
-            }
-        }
+    /** Float inference needs the standard activations, whose kernels {@link FloatKernels#gruStep} has. */
+    @Override
+    boolean floatPath() {
+        return dataType == DataType.FLOAT && fastActivations();
     }
 
     /**
-     * {@code [W; b]} of the inference parameters as one float matrix [nIn + 1, 3n], for {@link FoldedInference}
-     * ({@link #forward} builds it from the parameters it fetched).
+     * The GRU's float step: the recurrent term {@code h·RW + rb} ({@code rb} tiled once per pass) by gemm, then
+     * {@link FloatKernels#gruStep}.
      */
-    INDArray inputWeightsAndBias(ArrayType type, LayerWorkspaceMgr mgr) {
-        return InputProjection.weightsAndBias(getParamWithNoise(GRUParamInitializer.WEIGHT_KEY, false, mgr),
-                getParamWithNoise(GRUParamInitializer.BIAS_KEY, false, mgr), type, mgr);
-    }
-
-    /**
-     * The last step's output {@code [mb, n]} of a float inference pass over inputs given per step (no mask, no stored
-     * state): {@link FoldedInference}'s way in.
-     */
-    INDArray lastStep(StepInputs inputs, long mb, long tLen, LayerWorkspaceMgr mgr) {
-        Preconditions.checkState(foldable() && maskArray == null,
-                "GRU: folded inference needs float, sigmoid/tanh, the last step only and no mask");
-        Fwd f = new Fwd();
-        f.mb = mb;
-        f.tLen = tLen;
-        f.n = layerConf().getNOut();
-        f.nIn = layerConf().getNIn();
-        f.w = getParamWithNoise(GRUParamInitializer.WEIGHT_KEY, false, mgr);
-        f.rw = getParamWithNoise(GRUParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr);
-        INDArray rb = getParamWithNoise(GRUParamInitializer.RECURRENT_BIAS_KEY, false, mgr);
-        return floatInference(f, inputs, rb, null, false, true, false, ArrayType.FF_WORKING_MEM, mgr).output;
-    }
-
-    /** Whether {@link FoldedInference} can run this layer. */
-    boolean foldable() {
-        return dataType == DataType.FLOAT && fastActivations() && !layerConf().isReturnSequences();
-    }
-
-    /**
-     * Inference in float (standard activations only): the recurrence of {@link #forward}'s loop, example-major
-     * ({@code [mb, ·]} blocks, the layout of the output), with the element-wise work of each step on Java arrays
-     * ({@link FloatKernels}: SIMD loops, where ND4J 1.0.0-M2's legacy ops call powf/expf per element) and the gemms
-     * in ND4J. The input projections (with the bias) come a few steps at a time ({@link InputProjection}).
-     */
-    private Fwd floatInference(Fwd f, StepInputs projection, INDArray rb, INDArray prevState, boolean seq,
-                               boolean carry, boolean nwc, ArrayType tmpType, LayerWorkspaceMgr mgr) {
-        final int n = Math.toIntExact(f.n);
-        final int mb = Math.toIntExact(f.mb);
-        final int tLen = Math.toIntExact(f.tLen);
+    @Override
+    FloatStep floatStep(int mb, ArrayType type, LayerWorkspaceMgr mgr) {
+        final int n = Math.toIntExact(layerConf().getNOut());
         final int nm = n * mb;
-        INDArray state = mgr.create(tmpType, DataType.FLOAT, new long[]{mb, n}, 'c');     // h, for the gemm
-        FloatBuffer stateB = FloatKernels.floats(state);
-        INDArray rbTile = mgr.createUninitialized(tmpType, DataType.FLOAT, new long[]{mb, 3L * n}, 'c');
+        INDArray rb = getParamWithNoise(GRUParamInitializer.RECURRENT_BIAS_KEY, false, mgr);
+        INDArray rbTile = mgr.createUninitialized(type, DataType.FLOAT, new long[]{mb, 3L * n}, 'c');
         rbTile.assign(rb.castTo(DataType.FLOAT).reshape(1, 3L * n).broadcast(mb, 3L * n));
-        INDArray rec = mgr.createUninitialized(tmpType, DataType.FLOAT, new long[]{mb, 3L * n}, 'c');
+        INDArray rec = mgr.createUninitialized(type, DataType.FLOAT, new long[]{mb, 3L * n}, 'c');
         FloatBuffer recB = FloatKernels.floats(rec);
-        INDArray rw = f.rw.castTo(DataType.FLOAT);
+        INDArray rw = getParamWithNoise(GRUParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr).castTo(DataType.FLOAT);
         float[] g = new float[3 * nm];
         float[] r = new float[3 * nm];
-        float[] h = new float[nm];
-        final boolean hasPrev = prevState != null;
-        if (hasPrev) {
-            h = prevState.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            FloatKernels.put(h, 0, stateB, 0, nm);
-        }
-        float[] mask = null;
-        float[] hPrev = null;
-        if (maskArray != null) {
-            mask = FloatKernels.mask(maskArray, mb, tLen, "GRU");
-            hPrev = new float[nm];
-        }
-        INDArray hSeq = seq ? mgr.createUninitialized(tmpType, DataType.FLOAT, new long[]{tLen, mb, n}, 'c') : null;
-        FloatBuffer hSeqB = seq ? FloatKernels.floats(hSeq) : null;
-
-        for (int t = 0; t < tLen; t++) {
+        return (t, first, state, projection, states) -> {
             rec.assign(rbTile);
-            if (t > 0 || hasPrev) {
+            if (!first) {
                 Nd4j.gemm(state, rw, rec, false, false, 1.0, 1.0);
             }
             FloatKernels.get(recB, 0, r, 0, 3 * nm);
             projection.read(t, g);
-            if (mask != null) {
-                System.arraycopy(h, 0, hPrev, 0, nm);
-            }
-            FloatKernels.gruStep(g, r, h, n, mb);
-            if (mask != null) {
-                FloatKernels.maskRows(h, hPrev, mask, tLen, t, n, mb, carry);
-            }
-            FloatKernels.put(h, 0, stateB, 0, nm);
-            if (hSeqB != null) {
-                FloatKernels.put(h, 0, hSeqB, (long) t * nm, nm);
-            }
-        }
-        f.lastState = state.transpose();                                               // [n, mb], as forward's
-        f.output = FloatKernels.output(hSeq, state, maskArray, seq, carry, nwc, mgr);
-        return f;
+            FloatKernels.gruStep(g, r, states[0], n, mb);
+        };
     }
 
     /** Row blocks of a step matrix [rows, mb]: h | z | r | hh | h_proj_h | a_z | a_r | a_hh (as many as present). */
@@ -468,55 +256,15 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         }
     }
 
-    private static void applyActivation(IActivation a, INDArray in, boolean training) {
-        INDArray out = a.getActivation(in, training);
-        if (out != in) {
-            in.assign(out);
-        }
-    }
-
-    /** Rows [row0, row0+nRows) of a 'c' ordered matrix (contiguous). Made once per pass. */
-    private static INDArray rowBlock(INDArray m, long row0, long nRows) {
-        return m.get(NDArrayIndex.interval(row0, row0 + nRows), NDArrayIndex.all());
-    }
-
-    /**
-     * Columns [col0, col0+nCols) of a 'c' ordered matrix with default strides: a strided view, built directly from
-     * buffer, shape and strides because NDArrayIndex-based get() is several times more expensive per call.
-     */
-    private static INDArray colBlock(INDArray m, long col0, long nCols) {
-        return Nd4j.create(m.data(), new long[]{m.size(0), nCols}, new long[]{m.size(1), 1},
-                m.offset() + col0, 'c', m.dataType());
-    }
-
     /** Block t of a 'c' ordered [T, rows, mb] array as a contiguous [rows, mb] matrix. */
     private static INDArray stepBlock(INDArray a, long t) {
         long rows = a.size(1), mb = a.size(2);
         return Nd4j.create(a.data(), new long[]{rows, mb}, new long[]{mb, 1}, a.offset() + t * rows * mb, 'c', a.dataType());
     }
 
-    /** Row t of maskT [T, mb] as a rank-1 [mb] view. */
-    private static INDArray maskRow(INDArray maskT, long t, long mb) {
-        return Nd4j.create(maskT.data(), new long[]{mb}, new long[]{1}, maskT.offset() + t * mb, 'c', maskT.dataType());
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Backward
-    // ------------------------------------------------------------------------------------------------------------
-
     @Override
-    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException(TBPTT_MESSAGE + " (" + layerId() + ")");
-    }
-
-    @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
-        assertInputSet(true);
-        Fwd f = cachedFwd;
-        cachedFwd = null;
-        if (f == null || f.input != input || f.mask != maskArray) {
-            f = forward(null, true, true, true, mgr);
-        }
+    INDArray backward(Pass pass, INDArray epsIn, LayerWorkspaceMgr mgr) {
+        Fwd f = (Fwd) pass;
         final long mb = f.mb, tLen = f.tLen, n = f.n, n3 = 3 * n, nIn = f.nIn;
         final long cols = tLen * mb;
         final boolean nwc = isNwc();
@@ -526,15 +274,9 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         final boolean masked = f.maskT != null;
 
         INDArray dh = mgr.create(ws, dataType, new long[]{n, mb}, 'c');                    // dL/dh_t (total)
-        INDArray epsIn = epsilon.castTo(dataType);
         INDArray eps = null;   // dL/d(output) as [T, n, mb] (contiguous per step); full sequence only
         if (seq) {
-            eps = mgr.createUninitialized(ws, dataType, new long[]{tLen, n, mb}, 'c');
-            eps.assign(nwc ? epsIn.permute(1, 2, 0) : epsIn.permute(2, 1, 0));
-            if (masked && carry) {
-                // carry mode: output = m ⊙ state (in reset mode the state itself is already m ⊙ h_new)
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(eps, f.maskT, eps, 0, 2));
-            }
+            eps = stepEpsilons(epsIn, f.maskT, tLen, n, mb, mgr);
         } else {
             dh.assign(epsIn.transpose());                    // the output is the last state h_T
         }
@@ -638,7 +380,7 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
 
         // dRW = Σ_t h_{t-1} · G_tᵀ over t ≥ 1 (h_{-1} = 0), h_{t-1} being the stored state of step t-1
         if (tLen > 1) {
-            Nd4j.gemm(colBlockAny(f.h, 0, (tLen - 1) * mb), colBlockAny(dgG, mb, (tLen - 1) * mb), rwg,
+            Nd4j.gemm(colBlock(f.h, 0, (tLen - 1) * mb), colBlock(dgG, mb, (tLen - 1) * mb), rwg,
                     false, true, 1.0, 0.0);
         } else {
             rwg.assign(0.0);
@@ -649,78 +391,6 @@ public class GRULayer extends BaseRecurrentLayer<GRU> {
         INDArray dx = mgr.createUninitialized(ws, dataType, new long[]{nIn, cols}, 'c');
         Nd4j.gemm(f.w.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2 * n)), dgZr, dx, false, false, 1.0, 0.0);
         Nd4j.gemm(f.w.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, n3)), dgDaH, dx, false, false, 1.0, 1.0);
-        INDArray dx3 = dx.reshape('c', nIn, tLen, mb);
-        INDArray dxView = nwc ? dx3.permute(2, 1, 0) : dx3.permute(2, 0, 1);
-        INDArray epsOut = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, dxView.shape(), 'f');
-        epsOut.assign(dxView);
-
-        weightNoiseParams.clear();
-        Gradient g = new DefaultGradient(gradientsFlattened);
-        g.gradientForVariable().put(GRUParamInitializer.WEIGHT_KEY, wg);
-        g.gradientForVariable().put(GRUParamInitializer.RECURRENT_WEIGHT_KEY, rwg);
-        g.gradientForVariable().put(GRUParamInitializer.BIAS_KEY, bg);
-        g.gradientForVariable().put(GRUParamInitializer.RECURRENT_BIAS_KEY, rbg);
-
-        epsOut = backpropDropOutIfPresent(epsOut);
-        return new Pair<>(g, epsOut);
-    }
-
-    /** Columns [col0, col0+nCols) of a 2D 'c' view with unit column stride (any row stride). */
-    private static INDArray colBlockAny(INDArray m, long col0, long nCols) {
-        return Nd4j.create(m.data(), new long[]{m.size(0), nCols}, new long[]{m.stride(0), 1},
-                m.offset() + col0, 'c', m.dataType());
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Element-wise ops
-    // ------------------------------------------------------------------------------------------------------------
-
-    private static final int ADD = 0, MUL = 3, SUB = 6;
-
-    /** z = x (op) y with a legacy pairwise op (same shapes); much cheaper per call than INDArray.addi & co. */
-    private static void pw(INDArray x, INDArray y, INDArray z, int op) {
-        Nd4j.getExecutioner().exec(new LegacyPairwise(x, y, z, op));
-    }
-
-    /**
-     * ND4J legacy pairwise transform by op number (libnd4j PAIRWISE_TRANSFORM_OPS in 1.0.0-M2: 0 Add, 3 Multiply,
-     * 6 Subtract; ND4J's own Axpy (10) and CopyOp (1) classes use the same table). The forward-vs-reference and gradient
-     * tests would catch a different numbering immediately.
-     */
-    public static final class LegacyPairwise extends BaseTransformSameOp {
-        private int opNum;
-
-        public LegacyPairwise() {
-        }
-
-        public LegacyPairwise(INDArray x, INDArray y, INDArray z, int opNum) {
-            super(x, y, z);
-            this.opNum = opNum;
-        }
-
-        @Override
-        public int opNum() {
-            return opNum;
-        }
-
-        @Override
-        public String opName() {
-            return "gru_legacy_pairwise_" + opNum;
-        }
-
-        @Override
-        public String onnxName() {
-            throw new UnsupportedOperationException("not an ONNX op");
-        }
-
-        @Override
-        public String tensorflowName() {
-            throw new UnsupportedOperationException("not a TF op");
-        }
-
-        @Override
-        public List<SDVariable> doDiff(List<SDVariable> f1) {
-            throw new UnsupportedOperationException("not differentiable in SameDiff");
-        }
+        return inputGradient(dx, tLen, mb, mgr);
     }
 }

@@ -70,7 +70,7 @@ public class BidirectionalGRUForwardTest {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         Map<String, INDArray> p = net.getLayer(0).paramTable();
-        String[] prefixes = {BidirectionalGRUParamInitializer.FORWARD_PREFIX, BidirectionalGRUParamInitializer.BACKWARD_PREFIX};
+        String[] prefixes = {BidirectionalParamInitializer.FORWARD_PREFIX, BidirectionalParamInitializer.BACKWARD_PREFIX};
         for (int d = 0; d < 2; d++) {
             String pre = prefixes[d];
             p.get(pre + GRUParamInitializer.WEIGHT_KEY).assign(Nd4j.create(w[d]));

@@ -165,8 +165,8 @@ public class BidirectionalGRUSerializationTest {
         INDArray flat = bi.getLayer(0).params();
         assertEquals(gru.getLayer(0).params().reshape(gruParams), flat.reshape(2 * gruParams)
                 .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, gruParams)));
-        assertTrue(BidirectionalGRUParamInitializer.getInstance().isWeightParam(null, "bRW"));
-        assertTrue(BidirectionalGRUParamInitializer.getInstance().isBiasParam(null, "frb"));
+        assertTrue(((BidirectionalParamInitializer) new BidirectionalGRU().initializer()).isWeightParam(null, "bRW"));
+        assertTrue(((BidirectionalParamInitializer) new BidirectionalGRU().initializer()).isBiasParam(null, "frb"));
     }
 
     /** Input/recurrent weight constraints apply to both directions' W / RW. */

@@ -1,50 +1,48 @@
 package reviewnet.nn.recurrent;
 
-import reviewnet.nn.layers.BidirectionalGRU;
-import reviewnet.nn.layers.GRU;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import reviewnet.nn.layers.FusedRecurrent;
 
 /**
- * Parameters of {@link BidirectionalGRU}: two complete {@link GRUParamInitializer GRU parameter sets}, the forward
- * direction's first, then the backward direction's, each laid out like a GRU's with its keys prefixed:
- * {@code fW, fRW, fb, frb, bW, bRW, bb, brb} (the prefixes of DL4J's {@code Bidirectional}). Each half is initialized
- * exactly like our GRU's parameters ({@link GRUParamInitializer} on {@link BidirectionalGRU#direction()}), the forward
- * half first.
+ * Parameters of a bidirectional layer ({@link BidirectionalLayer}) over any of our recurrent cells: two complete
+ * parameter sets of the direction's kind, the forward direction's first, then the backward direction's, each laid out
+ * like the direction's with its keys prefixed, e.g. {@code fW, fRW, fb, frb, bW, bRW, bb, brb} for GRU directions (the
+ * prefixes of DL4J's {@code Bidirectional}). Each half is initialized exactly like the direction's parameters (its
+ * own initializer on the direction's configuration), the forward half first.
  */
-public class BidirectionalGRUParamInitializer implements ParamInitializer {
+public class BidirectionalParamInitializer implements ParamInitializer {
 
     public static final String FORWARD_PREFIX = "f";
     public static final String BACKWARD_PREFIX = "b";
 
-    private static final GRUParamInitializer GRU_PARAMS = GRUParamInitializer.getInstance();
-
-    // after GRU_PARAMS, which the constructor uses
-    private static final BidirectionalGRUParamInitializer INSTANCE = new BidirectionalGRUParamInitializer();
-
+    private final ParamInitializer directionParams;
+    private final Function<Layer, FusedRecurrent> direction;
     private final List<String> paramKeys;
     private final List<String> weightKeys;
     private final List<String> biasKeys;
 
-    public static BidirectionalGRUParamInitializer getInstance() {
-        return INSTANCE;
-    }
-
-    public BidirectionalGRUParamInitializer() {
-        // the GRU's key lists do not depend on the layer
-        paramKeys = prefixed(GRU_PARAMS.paramKeys(null));
-        weightKeys = prefixed(GRU_PARAMS.weightKeys(null));
-        biasKeys = prefixed(GRU_PARAMS.biasKeys(null));
+    /**
+     * @param directionParams the parameters of one direction, whose key lists must not depend on the layer (true of
+     *                        {@link FusedRecurrentParamInitializer})
+     * @param direction       the configuration of one direction, from the bidirectional layer's configuration
+     */
+    public BidirectionalParamInitializer(ParamInitializer directionParams, Function<Layer, FusedRecurrent> direction) {
+        this.directionParams = directionParams;
+        this.direction = direction;
+        paramKeys = prefixed(directionParams.paramKeys(null));
+        weightKeys = prefixed(directionParams.weightKeys(null));
+        biasKeys = prefixed(directionParams.biasKeys(null));
     }
 
     private static List<String> prefixed(List<String> keys) {
@@ -64,7 +62,7 @@ public class BidirectionalGRUParamInitializer implements ParamInitializer {
 
     @Override
     public long numParams(Layer layer) {
-        return 2 * GRU_PARAMS.numParams(layer);   // the GRU's count only reads nIn and nOut
+        return 2 * directionParams.numParams(layer);   // the direction's count only reads nIn and nOut
     }
 
     @Override
@@ -97,8 +95,8 @@ public class BidirectionalGRUParamInitializer implements ParamInitializer {
         INDArray[] halves = halves(paramsView, conf.getLayer());
         NeuralNetConfiguration direction = directionConfiguration(conf);
         Map<String, INDArray> m = new LinkedHashMap<>();
-        putPrefixed(m, FORWARD_PREFIX, GRU_PARAMS.init(direction, halves[0], initializeParams));
-        putPrefixed(m, BACKWARD_PREFIX, GRU_PARAMS.init(direction, halves[1], initializeParams));
+        putPrefixed(m, FORWARD_PREFIX, directionParams.init(direction, halves[0], initializeParams));
+        putPrefixed(m, BACKWARD_PREFIX, directionParams.init(direction, halves[1], initializeParams));
         for (String k : paramKeys) {
             conf.addVariable(k);
         }
@@ -110,8 +108,8 @@ public class BidirectionalGRUParamInitializer implements ParamInitializer {
         INDArray[] halves = halves(gradientView, conf.getLayer());
         NeuralNetConfiguration direction = directionConfiguration(conf);
         Map<String, INDArray> m = new LinkedHashMap<>();
-        putPrefixed(m, FORWARD_PREFIX, GRU_PARAMS.getGradientsFromFlattened(direction, halves[0]));
-        putPrefixed(m, BACKWARD_PREFIX, GRU_PARAMS.getGradientsFromFlattened(direction, halves[1]));
+        putPrefixed(m, FORWARD_PREFIX, directionParams.getGradientsFromFlattened(direction, halves[0]));
+        putPrefixed(m, BACKWARD_PREFIX, directionParams.getGradientsFromFlattened(direction, halves[1]));
         return m;
     }
 
@@ -122,25 +120,25 @@ public class BidirectionalGRUParamInitializer implements ParamInitializer {
     }
 
     /**
-     * A copy of {@code conf} (a {@link BidirectionalGRU}'s) whose layer is the configuration of one direction, with
-     * the GRU's parameter keys as its variables.
+     * A copy of {@code conf} (a bidirectional layer's) whose layer is the configuration of one direction, with the
+     * direction's parameter keys as its variables.
      */
-    static NeuralNetConfiguration directionConfiguration(NeuralNetConfiguration conf) {
-        GRU direction = ((BidirectionalGRU) conf.getLayer()).direction();
+    NeuralNetConfiguration directionConfiguration(NeuralNetConfiguration conf) {
+        FusedRecurrent direction = this.direction.apply(conf.getLayer());
         NeuralNetConfiguration c = conf.clone();
         c.setLayer(direction);
         c.clearVariables();
-        for (String k : GRU_PARAMS.paramKeys(direction)) {
+        for (String k : directionParams.paramKeys(direction)) {
             c.addVariable(k);
         }
         return c;
     }
 
     /** The forward and the backward direction's halves of a flattened parameter or gradient vector (views). */
-    static INDArray[] halves(INDArray flat, Layer layer) {
-        long expected = INSTANCE.numParams(layer);
+    INDArray[] halves(INDArray flat, Layer layer) {
+        long expected = numParams(layer);
         if (flat.length() != expected) {
-            throw new IllegalStateException("BidirectionalGRU: expected parameter/gradient view of length " + expected
+            throw new IllegalStateException(direction.apply(layer).kind() + " (bidirectional): expected parameter/gradient view of length " + expected
                     + ", got " + flat.length());
         }
         INDArray row = flat.reshape(1, flat.length());

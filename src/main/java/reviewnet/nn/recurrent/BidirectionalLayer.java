@@ -1,7 +1,6 @@
 package reviewnet.nn.recurrent;
 
-import reviewnet.nn.layers.BidirectionalGRU;
-import reviewnet.nn.layers.GRU;
+import reviewnet.nn.layers.FusedRecurrent;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Implementation of {@link BidirectionalGRU}: two {@link GRULayer}s (each returning its last state) on views of this
- * layer's parameters and gradients, so both directions run our GRU's own forward and backward code.
+ * A bidirectional layer over any of our recurrent cells (Keras {@code Bidirectional(layer)}, merge_mode='concat', final
+ * states only; the configuration is e.g. {@code BidirectionalGRU}): two direction layers of the cell's kind (each a
+ * {@link FusedRecurrentLayer} returning its last state) on views of this layer's parameters and gradients
+ * ({@link BidirectionalParamInitializer}), so both directions run the cell's own forward and backward code.
  * <ul>
  *   <li>forward: the forward direction reads the input, the backward direction a time-reversed copy of it (and of
  *       the mask); the output is {@code [h_fwd | h_bwd]}, {@code [mb, 2·nOut]};</li>
@@ -33,24 +34,33 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * </ul>
  * The reversed input and mask are made in the INPUT workspace (where DL4J's layers put their dropped-out input), which
  * lives as long as the layer input: until the backward pass of the same iteration in training, so the directions'
- * cached forward passes are reused in backprop (see {@link GRULayer}).
+ * kept forward passes are reused in backprop (see {@link FusedRecurrentLayer}).
  */
-public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> {
+public class BidirectionalLayer extends BaseRecurrentLayer<FusedRecurrent> {
 
-    private static final String UNSUPPORTED = "BidirectionalGRU: the backward direction needs the whole sequence; "
-            + "rnnTimeStep, stored state and truncated BPTT are not supported";
-
-    private final GRULayer fwd;
-    private final GRULayer bwd;
+    private final BidirectionalParamInitializer layout;
+    private final FusedRecurrentLayer<?> fwd;
+    private final FusedRecurrentLayer<?> bwd;
 
     /** The layer input and mask the directions were last given their inputs for (identity). */
     private transient INDArray preparedInput;
     private transient INDArray preparedMask;
 
-    public BidirectionalGRULayer(NeuralNetConfiguration conf, DataType dataType) {
+    public BidirectionalLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        fwd = new GRULayer(BidirectionalGRUParamInitializer.directionConfiguration(conf), dataType);
-        bwd = new GRULayer(BidirectionalGRUParamInitializer.directionConfiguration(conf), dataType);
+        layout = (BidirectionalParamInitializer) layerConf().initializer();
+        fwd = direction(conf, dataType);
+        bwd = direction(conf, dataType);
+    }
+
+    private FusedRecurrentLayer<?> direction(NeuralNetConfiguration conf, DataType dataType) {
+        NeuralNetConfiguration d = layout.directionConfiguration(conf);
+        return (FusedRecurrentLayer<?>) ((FusedRecurrent) d.getLayer()).newLayer(d, dataType);
+    }
+
+    private UnsupportedOperationException unsupported() {
+        return new UnsupportedOperationException(layerConf().kind() + ": the backward direction needs the whole "
+                + "sequence; rnnTimeStep, stored state and truncated BPTT are not supported (" + layerId() + ")");
     }
 
     @Override
@@ -70,7 +80,7 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
     @Override
     public void setParamsViewArray(INDArray params) {
         super.setParamsViewArray(params);
-        INDArray[] h = BidirectionalGRUParamInitializer.halves(params, layerConf());
+        INDArray[] h = layout.halves(params, layerConf());
         fwd.setParamsViewArray(h[0]);
         bwd.setParamsViewArray(h[1]);
     }
@@ -78,8 +88,8 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
     @Override
     public void setParamTable(Map<String, INDArray> paramTable) {
         super.setParamTable(paramTable);
-        fwd.setParamTable(direction(paramTable, BidirectionalGRUParamInitializer.FORWARD_PREFIX));
-        bwd.setParamTable(direction(paramTable, BidirectionalGRUParamInitializer.BACKWARD_PREFIX));
+        fwd.setParamTable(direction(paramTable, BidirectionalParamInitializer.FORWARD_PREFIX));
+        bwd.setParamTable(direction(paramTable, BidirectionalParamInitializer.BACKWARD_PREFIX));
     }
 
     @Override
@@ -87,19 +97,19 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
         if (params.containsKey(key)) {
             params.get(key).assign(val);    // in place: the directions hold the same arrays
         } else {
-            throw new IllegalArgumentException("BidirectionalGRU: unknown parameter '" + key + "'; known: " + params.keySet());
+            throw new IllegalArgumentException(layerConf().kind() + ": unknown parameter '" + key + "'; known: " + params.keySet());
         }
     }
 
     @Override
     public void setBackpropGradientsViewArray(INDArray gradients) {
         super.setBackpropGradientsViewArray(gradients);
-        INDArray[] h = BidirectionalGRUParamInitializer.halves(gradients, layerConf());
+        INDArray[] h = layout.halves(gradients, layerConf());
         fwd.setBackpropGradientsViewArray(h[0]);
         bwd.setBackpropGradientsViewArray(h[1]);
     }
 
-    /** The parameters of one direction under the GRU's own keys. */
+    /** The parameters of one direction under its own keys. */
     private static Map<String, INDArray> direction(Map<String, INDArray> table, String prefix) {
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : table.entrySet()) {
@@ -151,7 +161,7 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
         INDArray reversedMask = null;
         if (maskArray != null) {
             Preconditions.checkState(maskArray.rank() == 2,
-                    "BidirectionalGRU: per-time-step mask of shape [minibatch, timeSteps] expected, got %ndShape", maskArray);
+                    "%s: per-time-step mask of shape [minibatch, timeSteps] expected, got %ndShape", layerConf().kind(), maskArray);
             reversedMask = mgr.createUninitialized(ArrayType.INPUT, maskArray.dataType(), maskArray.shape(), 'c');
             Nd4j.exec(new Reverse(maskArray, reversedMask, 1));
         }
@@ -165,8 +175,8 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         assertInputSet(false);
         Preconditions.checkState(input.rank() == 3,
-                "BidirectionalGRU: 3D input expected ([minibatch, size, timeSteps] for NCW or [minibatch, timeSteps, size] for NWC), got rank %s",
-                input.rank());
+                "%s: 3D input expected ([minibatch, size, timeSteps] for NCW or [minibatch, timeSteps, size] for NWC), "
+                + "got rank %s", layerConf().kind(), input.rank());
         applyDropOutIfNecessary(training, mgr);
         prepareDirections(mgr);
         INDArray hf = fwd.activate(training, mgr);
@@ -181,13 +191,13 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
 
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException(UNSUPPORTED + " (" + layerId() + ")");
+        throw unsupported();
     }
 
     @Override
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException(UNSUPPORTED + " (" + layerId() + ")");
+        throw unsupported();
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -196,7 +206,7 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
 
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException(UNSUPPORTED + " (" + layerId() + ")");
+        throw unsupported();
     }
 
     @Override
@@ -219,7 +229,7 @@ public class BidirectionalGRULayer extends BaseRecurrentLayer<BidirectionalGRU> 
 
         weightNoiseParams.clear();
         Gradient g = new DefaultGradient(gradientsFlattened);
-        for (String k : BidirectionalGRUParamInitializer.getInstance().paramKeys(layerConf())) {
+        for (String k : layout.paramKeys(layerConf())) {
             g.gradientForVariable().put(k, gradientViews.get(k));
         }
         return new Pair<>(g, backpropDropOutIfPresent(dx));
