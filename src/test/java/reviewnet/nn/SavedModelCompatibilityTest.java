@@ -10,22 +10,30 @@ import reviewnet.nn.layers.MultiWidthConv1D;
 import reviewnet.nn.layers.SeededDropout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import reviewnet.nn.layers.GRU;
 
 /**
  * Models saved before the network code was regrouped (issue 24) still load and give the same outputs: registry
@@ -61,6 +69,36 @@ class SavedModelCompatibilityTest {
         assertArrayEquals(expected.shape(), output.shape(), name);
         double diff = output.castTo(expected.dataType()).sub(expected).amaxNumber().doubleValue();
         assertTrue(diff < 1e-6, name + ": outputs differ by " + diff);
+    }
+
+    /**
+     * A model zip written by the code before returnSequences existed (GRU → LastTimeStep(GRU) → softmax, float,
+     * Adam; see the resource) still loads, returns sequences where it did and gives the output it gave then.
+     */
+    @Test
+    void gruSavedBeforeReturnSequencesExistedStillLoads(@TempDir Path dir) throws IOException {
+        String base = "/reviewnet/nn/layers/gru-saved-before-return-sequences";
+        Path zip = dir.resolve("old.zip");
+        try (InputStream in = getClass().getResourceAsStream(base + ".zip")) {
+            assertNotNull(in);
+            Files.copy(in, zip, StandardCopyOption.REPLACE_EXISTING);
+        }
+        String expected;
+        try (InputStream in = getClass().getResourceAsStream(base + ".output.txt")) {
+            expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
+        assertTrue(assertInstanceOf(GRU.class, net.getLayerWiseConfigurations().getConf(0).getLayer()).isReturnSequences());
+        LastTimeStep lts = assertInstanceOf(LastTimeStep.class, net.getLayerWiseConfigurations().getConf(1).getLayer());
+        assertTrue(((GRU) lts.getUnderlying()).isReturnSequences());
+
+        INDArray x = Nd4j.linspace(-1L, 1L, 36L, DataType.FLOAT).reshape(2, 3, 6);   // as when it was written
+        float[] out = net.output(x).data().asFloat();
+        String[] want = expected.substring(1, expected.length() - 1).split(",\\s*");
+        assertEquals(want.length, out.length);
+        for (int i = 0; i < out.length; i++) {
+            assertEquals(Float.parseFloat(want[i]), out[i], 1e-5, "output " + i);
+        }
     }
 
     private static Path copy(String resource, Path dir) throws IOException {

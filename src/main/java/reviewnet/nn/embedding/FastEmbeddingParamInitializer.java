@@ -2,13 +2,12 @@ package reviewnet.nn.embedding;
 
 import reviewnet.nn.layers.BagEmbedding;
 import reviewnet.nn.layers.FastEmbedding;
+import reviewnet.nn.layers.FixedKeysParamInitializer;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -21,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code EmbeddingLayerParamInitializer}: the layer's weight init with fanIn = 1 and fanOut = nOut (an embedding's
  * init must not depend on the vocabulary size), drawing the same random numbers in the same order.
  */
-public class FastEmbeddingParamInitializer implements ParamInitializer {
+public class FastEmbeddingParamInitializer extends FixedKeysParamInitializer {
 
     public static final String WEIGHT_KEY = "W";
 
@@ -31,6 +30,7 @@ public class FastEmbeddingParamInitializer implements ParamInitializer {
     private final char order;
 
     private FastEmbeddingParamInitializer(char order) {
+        super(List.of(WEIGHT_KEY), List.of(WEIGHT_KEY), List.of());
         this.order = order;
     }
 
@@ -42,46 +42,15 @@ public class FastEmbeddingParamInitializer implements ParamInitializer {
     public static FastEmbeddingParamInitializer rowMajor() {
         return ROWS;
     }
-    private static final List<String> KEYS = Collections.singletonList(WEIGHT_KEY);
 
     public static FastEmbeddingParamInitializer getInstance() {
         return INSTANCE;
     }
 
     @Override
-    public long numParams(NeuralNetConfiguration conf) {
-        return numParams(conf.getLayer());
-    }
-
-    @Override
     public long numParams(Layer layer) {
         FeedForwardLayer c = (FeedForwardLayer) layer;
         return c.getNIn() * c.getNOut();
-    }
-
-    @Override
-    public List<String> paramKeys(Layer layer) {
-        return KEYS;
-    }
-
-    @Override
-    public List<String> weightKeys(Layer layer) {
-        return KEYS;
-    }
-
-    @Override
-    public List<String> biasKeys(Layer layer) {
-        return Collections.emptyList();
-    }
-
-    @Override
-    public boolean isWeightParam(Layer layer, String key) {
-        return WEIGHT_KEY.equals(key);
-    }
-
-    @Override
-    public boolean isBiasParam(Layer layer, String key) {
-        return false;
     }
 
     @Override

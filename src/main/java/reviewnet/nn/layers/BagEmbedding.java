@@ -4,7 +4,6 @@ import reviewnet.nn.embedding.BagEmbeddingLayer;
 import reviewnet.nn.embedding.FastEmbeddingParamInitializer;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -72,18 +71,9 @@ public class BagEmbedding extends FeedForwardLayer {
                                                        Collection<TrainingListener> trainingListeners,
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
-        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
-            throw new IllegalArgumentException("BagEmbedding (layer " + layerIndex + "): network data type "
-                    + networkDataType + " is not supported, only FLOAT and DOUBLE");
-        }
-        BagEmbeddingLayer ret = new BagEmbeddingLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        LayerWiring.requireFloatOrDouble("BagEmbedding (layer " + layerIndex + ")", networkDataType);
+        return LayerWiring.wire(new BagEmbeddingLayer(conf, networkDataType), conf, trainingListeners, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     @Override

@@ -5,7 +5,6 @@ import reviewnet.nn.recurrent.BidirectionalParamInitializer;
 import reviewnet.nn.recurrent.GRUParamInitializer;
 import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
 
-import java.util.Objects;
 import java.util.Set;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -14,9 +13,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.layers.BaseLayer;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -45,13 +41,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code rnnTimeStep} (the backward direction needs the whole sequence). Input dropout ({@code dropOut}) applies one
  * dropout mask to the input that both directions read.
  */
-public class BidirectionalGRU extends FusedRecurrent {
+public class BidirectionalGRU extends GRU {
 
     private static final BidirectionalParamInitializer PARAMS =
             new BidirectionalParamInitializer(GRUParamInitializer.getInstance(), l -> ((BidirectionalGRU) l).direction());
-
-    private IActivation gateActivationFn = new ActivationSigmoid();
-    private boolean orthogonalPerGate = false;
 
     /** For JSON deserialization only. */
     public BidirectionalGRU() {
@@ -60,9 +53,6 @@ public class BidirectionalGRU extends FusedRecurrent {
 
     protected BidirectionalGRU(Builder builder) {
         super(builder);
-        this.gateActivationFn = builder.gateActivationFn;
-        this.orthogonalPerGate = builder.orthogonalPerGate;
-        validate();
     }
 
     @Override
@@ -133,8 +123,8 @@ public class BidirectionalGRU extends FusedRecurrent {
         d.setNIn(getNIn());
         d.setNOut(getNOut());
         d.setActivationFn(getActivationFn());
-        d.setGateActivationFn(gateActivationFn);
-        d.setOrthogonalPerGate(orthogonalPerGate);
+        d.setGateActivationFn(getGateActivationFn());
+        d.setOrthogonalPerGate(isOrthogonalPerGate());
         d.setWeightInitFn(getWeightInitFn());
         d.setWeightInitFnRecurrent(getWeightInitFnRecurrent());
         d.setBiasInit(getBiasInit());
@@ -153,50 +143,8 @@ public class BidirectionalGRU extends FusedRecurrent {
                 2 * ((nIn + 3 * n + 5 * n) + (n + 4 * n + nIn)) + 2 * nIn);
     }
 
-    public IActivation getGateActivationFn() {
-        return gateActivationFn;
-    }
-
-    public void setGateActivationFn(IActivation gateActivationFn) {
-        this.gateActivationFn = gateActivationFn;
-    }
-
-    public boolean isOrthogonalPerGate() {
-        return orthogonalPerGate;
-    }
-
-    public void setOrthogonalPerGate(boolean orthogonalPerGate) {
-        this.orthogonalPerGate = orthogonalPerGate;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof BidirectionalGRU) || !super.equals(o)) {
-            return false;
-        }
-        BidirectionalGRU other = (BidirectionalGRU) o;
-        return orthogonalPerGate == other.orthogonalPerGate && Objects.equals(gateActivationFn, other.gateActivationFn);
-    }
-
-    @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof BidirectionalGRU;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), gateActivationFn, orthogonalPerGate);
-    }
-
-    @Override
-    protected String fieldsToString() {
-        return ", gateActivationFn=" + gateActivationFn + ", orthogonalPerGate=" + orthogonalPerGate;
-    }
-
     /** Builder; nOut is the size of ONE direction (the output has 2·nOut columns). */
-    public static class Builder extends FusedRecurrent.Builder<Builder> {
-        private IActivation gateActivationFn = new ActivationSigmoid();
-        private boolean orthogonalPerGate = false;
+    public static class Builder extends GRU.Builder {
 
         public Builder() {
             returnSequences(false);
@@ -206,39 +154,6 @@ public class BidirectionalGRU extends FusedRecurrent {
         public Builder(long nIn, long nOut) {
             super(nIn, nOut);
             returnSequences(false);
-        }
-
-        /** Activation of the update and reset gates (default sigmoid, like Keras recurrent_activation). */
-        public Builder gateActivationFunction(Activation gateActivationFn) {
-            return gateActivationFunction(gateActivationFn.getActivationFunction());
-        }
-
-        /** Activation of the update and reset gates (default sigmoid, like Keras recurrent_activation). */
-        public Builder gateActivationFunction(IActivation gateActivationFn) {
-            this.gateActivationFn = gateActivationFn;
-            return this;
-        }
-
-        /** See {@link GRU.Builder#orthogonalPerGate(boolean)}. */
-        public Builder orthogonalPerGate(boolean orthogonalPerGate) {
-            this.orthogonalPerGate = orthogonalPerGate;
-            return this;
-        }
-
-        public IActivation getGateActivationFn() {
-            return gateActivationFn;
-        }
-
-        public void setGateActivationFn(IActivation gateActivationFn) {
-            this.gateActivationFn = gateActivationFn;
-        }
-
-        public boolean isOrthogonalPerGate() {
-            return orthogonalPerGate;
-        }
-
-        public void setOrthogonalPerGate(boolean orthogonalPerGate) {
-            this.orthogonalPerGate = orthogonalPerGate;
         }
 
         @Override

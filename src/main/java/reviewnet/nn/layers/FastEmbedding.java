@@ -4,7 +4,6 @@ import reviewnet.nn.embedding.FastEmbeddingLayer;
 import reviewnet.nn.embedding.FastEmbeddingParamInitializer;
 
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -67,18 +66,9 @@ public class FastEmbedding extends FeedForwardLayer {
                                                        Collection<TrainingListener> trainingListeners,
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
-        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
-            throw new IllegalArgumentException("FastEmbedding (layer " + layerIndex + "): network data type "
-                    + networkDataType + " is not supported, only FLOAT and DOUBLE");
-        }
-        FastEmbeddingLayer ret = new FastEmbeddingLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        LayerWiring.requireFloatOrDouble("FastEmbedding (layer " + layerIndex + ")", networkDataType);
+        return LayerWiring.wire(new FastEmbeddingLayer(conf, networkDataType), conf, trainingListeners, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     @Override

@@ -113,11 +113,6 @@ public class FusedLstm extends FusedRecurrent {
     }
 
     @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof FusedLstm;
-    }
-
-    @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), forgetGateBiasInit);
     }

@@ -98,14 +98,8 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
                                                        boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet(kind(), getLayerName(), layerIndex, getNIn(), getNOut());
         validate();
-        BaseLayer<?> ret = newLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return LayerWiring.wire(newLayer(conf, networkDataType), conf, trainingListeners, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     @Override
@@ -149,7 +143,7 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
         this.returnSequences = returnSequences;
     }
 
-    /** Subclasses compare their own fields after {@code super.equals(o)} (which checks {@code canEqual}). */
+    /** Subclasses compare their own fields after {@code super.equals(o)} (which checks the class). */
     @Override
     public boolean equals(Object o) {
         if (o == this) {
@@ -159,7 +153,7 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
             return false;
         }
         FusedRecurrent other = (FusedRecurrent) o;
-        return other.canEqual(this) && super.equals(o)
+        return other.getClass() == getClass() && super.equals(o)
                 && carryStateOnMask == other.carryStateOnMask
                 && returnSequences == other.returnSequences;
     }

@@ -77,11 +77,6 @@ public class FusedSimpleRnn extends FusedRecurrent {
         return memoryReport(inputType, nIn + n, (nIn + 2 * n) + (n + nIn));
     }
 
-    @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof FusedSimpleRnn;
-    }
-
     public static class Builder extends FusedRecurrent.Builder<Builder> {
 
         public Builder() {

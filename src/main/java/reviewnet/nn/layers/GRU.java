@@ -120,11 +120,6 @@ public class GRU extends FusedRecurrent {
     }
 
     @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof GRU;
-    }
-
-    @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), gateActivationFn, orthogonalPerGate);
     }

@@ -6,7 +6,6 @@ import reviewnet.nn.conv.MultiWidthConv1DParamInitializer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -95,20 +94,11 @@ public class MultiWidthConv1D extends FeedForwardLayer {
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
         String where = "MultiWidthConv1D (layer " + layerIndex + ")";
-        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
-            throw new IllegalArgumentException(where + ": network data type " + networkDataType
-                    + " is not supported, only FLOAT and DOUBLE");
-        }
+        LayerWiring.requireFloatOrDouble(where, networkDataType);
         LayerValidation.assertNInNOutSet("MultiWidthConv1D", getLayerName(), layerIndex, getNIn(), getNOut());
         validate(where);
-        MultiWidthConv1DLayer ret = new MultiWidthConv1DLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return LayerWiring.wire(new MultiWidthConv1DLayer(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import reviewnet.nn.layers.FixedKeysParamInitializer;
 import reviewnet.nn.layers.FusedRecurrent;
 
 /**
@@ -21,16 +22,13 @@ import reviewnet.nn.layers.FusedRecurrent;
  * prefixes of DL4J's {@code Bidirectional}). Each half is initialized exactly like the direction's parameters (its
  * own initializer on the direction's configuration), the forward half first.
  */
-public class BidirectionalParamInitializer implements ParamInitializer {
+public class BidirectionalParamInitializer extends FixedKeysParamInitializer {
 
     public static final String FORWARD_PREFIX = "f";
     public static final String BACKWARD_PREFIX = "b";
 
     private final ParamInitializer directionParams;
     private final Function<Layer, FusedRecurrent> direction;
-    private final List<String> paramKeys;
-    private final List<String> weightKeys;
-    private final List<String> biasKeys;
 
     /**
      * @param directionParams the parameters of one direction, whose key lists must not depend on the layer (true of
@@ -38,11 +36,10 @@ public class BidirectionalParamInitializer implements ParamInitializer {
      * @param direction       the configuration of one direction, from the bidirectional layer's configuration
      */
     public BidirectionalParamInitializer(ParamInitializer directionParams, Function<Layer, FusedRecurrent> direction) {
+        super(prefixed(directionParams.paramKeys(null)), prefixed(directionParams.weightKeys(null)),
+                prefixed(directionParams.biasKeys(null)));
         this.directionParams = directionParams;
         this.direction = direction;
-        paramKeys = prefixed(directionParams.paramKeys(null));
-        weightKeys = prefixed(directionParams.weightKeys(null));
-        biasKeys = prefixed(directionParams.biasKeys(null));
     }
 
     private static List<String> prefixed(List<String> keys) {
@@ -56,38 +53,8 @@ public class BidirectionalParamInitializer implements ParamInitializer {
     }
 
     @Override
-    public long numParams(NeuralNetConfiguration conf) {
-        return numParams(conf.getLayer());
-    }
-
-    @Override
     public long numParams(Layer layer) {
         return 2 * directionParams.numParams(layer);   // the direction's count only reads nIn and nOut
-    }
-
-    @Override
-    public List<String> paramKeys(Layer layer) {
-        return paramKeys;
-    }
-
-    @Override
-    public List<String> weightKeys(Layer layer) {
-        return weightKeys;
-    }
-
-    @Override
-    public List<String> biasKeys(Layer layer) {
-        return biasKeys;
-    }
-
-    @Override
-    public boolean isWeightParam(Layer layer, String key) {
-        return weightKeys.contains(key);
-    }
-
-    @Override
-    public boolean isBiasParam(Layer layer, String key) {
-        return biasKeys.contains(key);
     }
 
     @Override
@@ -97,7 +64,7 @@ public class BidirectionalParamInitializer implements ParamInitializer {
         Map<String, INDArray> m = new LinkedHashMap<>();
         putPrefixed(m, FORWARD_PREFIX, directionParams.init(direction, halves[0], initializeParams));
         putPrefixed(m, BACKWARD_PREFIX, directionParams.init(direction, halves[1], initializeParams));
-        for (String k : paramKeys) {
+        for (String k : paramKeys(conf.getLayer())) {
             conf.addVariable(k);
         }
         return m;

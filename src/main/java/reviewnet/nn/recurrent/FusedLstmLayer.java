@@ -85,9 +85,7 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
         final INDArray prevH = prev == null ? null : prev[0];
         final INDArray prevC = prev == null ? null : prev[1];
         final boolean hasPrev = prevH != null;
-        final boolean nwc = d.nwc();
         final boolean seq = layerConf().isReturnSequences();
-        final INDArray in = d.in();
         final long mb = d.mb(), tLen = d.tLen(), nIn = d.nIn(), n = d.n();
 
         final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
@@ -249,7 +247,6 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
         final long mb = f.mb, tLen = f.tLen, n = f.n, n4 = 4 * n, nIn = f.nIn;
         final long cols = tLen * mb;
         final long blk = SCRATCH_BLOCKS * n;
-        final boolean nwc = isNwc();
         final boolean seq = layerConf().isReturnSequences();
         final ArrayType ws = ArrayType.BP_WORKING_MEM;
         final boolean carry = layerConf().isCarryStateOnMask();

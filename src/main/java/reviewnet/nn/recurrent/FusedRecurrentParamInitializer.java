@@ -1,13 +1,12 @@
 package reviewnet.nn.recurrent;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
+import reviewnet.nn.layers.FixedKeysParamInitializer;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -29,7 +28,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * weightInitRecurrent if set, else orthogonal like Keras (see {@link #orthogonal}); every bias with biasInit (0 unless
  * configured), then {@link #initBiases} for layer-specific bias blocks.
  */
-public abstract class FusedRecurrentParamInitializer implements ParamInitializer {
+public abstract class FusedRecurrentParamInitializer extends FixedKeysParamInitializer {
 
     public static final String WEIGHT_KEY = "W";
     public static final String RECURRENT_WEIGHT_KEY = "RW";
@@ -37,9 +36,7 @@ public abstract class FusedRecurrentParamInitializer implements ParamInitializer
 
     private final String kind;
     private final int gates;
-    private final List<String> weightKeys = Collections.unmodifiableList(Arrays.asList(WEIGHT_KEY, RECURRENT_WEIGHT_KEY));
     private final List<String> biasKeys;
-    private final List<String> allKeys;
 
     /**
      * @param kind     layer name for messages
@@ -47,12 +44,11 @@ public abstract class FusedRecurrentParamInitializer implements ParamInitializer
      * @param biasKeys the bias parameters, in their order in the parameter vector
      */
     protected FusedRecurrentParamInitializer(String kind, int gates, String... biasKeys) {
+        super(Stream.concat(Stream.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY), Stream.of(biasKeys)).toList(),
+                List.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY), List.of(biasKeys));
         this.kind = kind;
         this.gates = gates;
-        this.biasKeys = Collections.unmodifiableList(Arrays.asList(biasKeys));
-        List<String> all = new ArrayList<>(weightKeys);
-        all.addAll(this.biasKeys);
-        this.allKeys = Collections.unmodifiableList(all);
+        this.biasKeys = List.of(biasKeys);
     }
 
     /** Layer-specific bias initialization after every bias was set to biasInit (e.g. the LSTM forget gate). */
@@ -65,40 +61,10 @@ public abstract class FusedRecurrentParamInitializer implements ParamInitializer
     }
 
     @Override
-    public long numParams(NeuralNetConfiguration conf) {
-        return numParams(conf.getLayer());
-    }
-
-    @Override
     public long numParams(Layer layer) {
         BaseRecurrentLayer c = (BaseRecurrentLayer) layer;
         long nOut = c.getNOut();
         return gates * nOut * (c.getNIn() + nOut + biasKeys.size());
-    }
-
-    @Override
-    public List<String> paramKeys(Layer layer) {
-        return allKeys;
-    }
-
-    @Override
-    public List<String> weightKeys(Layer layer) {
-        return weightKeys;
-    }
-
-    @Override
-    public List<String> biasKeys(Layer layer) {
-        return biasKeys;
-    }
-
-    @Override
-    public boolean isWeightParam(Layer layer, String key) {
-        return weightKeys.contains(key);
-    }
-
-    @Override
-    public boolean isBiasParam(Layer layer, String key) {
-        return biasKeys.contains(key);
     }
 
     @Override
@@ -122,7 +88,7 @@ public abstract class FusedRecurrentParamInitializer implements ParamInitializer
             }
             initBiases(c, m);
         }
-        for (String k : allKeys) {
+        for (String k : paramKeys(c)) {
             conf.addVariable(k);
         }
         return m;

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       of {@code Nd4j.gemm}, whose custom-op machinery dominates such small products;</li>
  *   <li>making an INDArray view costs about as much as a small op in ND4J 1.0.0-M2, so the per-step views are made
  *       once per set of buffers ({@link Buffers}), and the training buffers are kept and reused across iterations;</li>
- *   <li>element-wise work uses ND4J's legacy ops ({@link GRULayer.LegacyPairwise}, Tanh, OneMinus, broadcast
+ *   <li>element-wise work uses ND4J's legacy ops ({@link FusedRecurrentLayer.LegacyPairwise}, Tanh, OneMinus, broadcast
  *       multiply), which are cheaper per call than the equivalent custom ops;</li>
  *   <li>input and epsilon are copied between the time series and the row layout with copies that move whole feature
  *       rows, and dL/dx is returned in the layout DL4J's embedding layers produce and consume (see

@@ -85,9 +85,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
     Pass forward(INDArray[] prev, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
         final Dims d = prepare(prev, training, store, mgr);
         final INDArray prevState = prev == null ? null : prev[0];
-        final boolean nwc = d.nwc();
         final boolean seq = layerConf().isReturnSequences();
-        final INDArray in = d.in();
         final long mb = d.mb(), tLen = d.tLen(), nIn = d.nIn(), n = d.n();
 
         final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
@@ -267,7 +265,6 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         Fwd f = (Fwd) pass;
         final long mb = f.mb, tLen = f.tLen, n = f.n, n3 = 3 * n, nIn = f.nIn;
         final long cols = tLen * mb;
-        final boolean nwc = isNwc();
         final boolean seq = layerConf().isReturnSequences();
         final ArrayType ws = ArrayType.BP_WORKING_MEM;
         final boolean carry = layerConf().isCarryStateOnMask();

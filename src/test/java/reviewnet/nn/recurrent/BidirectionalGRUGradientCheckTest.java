@@ -37,7 +37,7 @@ public class BidirectionalGRUGradientCheckTest extends RecurrentGradientChecks {
     private static final String[] STACKED_KEYS = {"0_W", "0_RW", "0_b", "0_rb", "1_fW", "1_bW", "1_fRW", "1_bRW"};
 
     private static BidirectionalGRU bigru(int nIn, int nOut, RNNFormat f) {
-        return new BidirectionalGRU.Builder(nIn, nOut).dataFormat(f).build();
+        return (BidirectionalGRU) new BidirectionalGRU.Builder(nIn, nOut).dataFormat(f).build();
     }
 
     @Test

@@ -172,7 +172,7 @@ public class BidirectionalGRUSerializationTest {
     /** Input/recurrent weight constraints apply to both directions' W / RW. */
     @Test
     public void weightConstraintsNameBothDirections() {
-        BidirectionalGRU g = new BidirectionalGRU.Builder(N_IN, N)
+        BidirectionalGRU g = (BidirectionalGRU) new BidirectionalGRU.Builder(N_IN, N)
                 .constrainInputWeights(new MaxNormConstraint(2.0, 1))
                 .constrainRecurrent(new NonNegativeConstraint())
                 .build();

@@ -1,12 +1,18 @@
 package reviewnet.nn.recurrent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.provider.Arguments;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import reviewnet.nn.layers.FusedLstm;
 import reviewnet.nn.layers.FusedRecurrent;
@@ -35,6 +41,16 @@ enum Cell {
         }
 
         @Override
+        FusedRecurrent.Builder<?> nonDefault(int nIn, int nOut) {
+            return builder(nIn, nOut).activation(Activation.SOFTSIGN);
+        }
+
+        @Override
+        void assertNonDefault(FusedRecurrent layer) {
+            assertInstanceOf(ActivationSoftSign.class, layer.getActivationFn());
+        }
+
+        @Override
         double[][][] reference(double[][][] x, Map<String, double[][]> p, double[][] mask, boolean carry) {
             return SimpleRnnReference.forward(x, p.get("W"), p.get("RW"), p.get("b")[0], mask, carry, null);
         }
@@ -43,6 +59,23 @@ enum Cell {
         @Override
         FusedRecurrent.Builder<?> builder(int nIn, int nOut) {
             return new FusedLstm.Builder(nIn, nOut);
+        }
+
+        @Override
+        FusedRecurrent.Builder<?> nonDefault(int nIn, int nOut) {
+            return new FusedLstm.Builder(nIn, nOut).forgetGateBiasInit(2.5);
+        }
+
+        @Override
+        void assertNonDefault(FusedRecurrent layer) {
+            assertInstanceOf(ActivationTanH.class, layer.getActivationFn());
+            assertEquals(2.5, ((FusedLstm) layer).getForgetGateBiasInit(), 0.0);
+        }
+
+        @Override
+        boolean changeOwnField(FusedRecurrent layer) {
+            ((FusedLstm) layer).setForgetGateBiasInit(1.0);
+            return true;
         }
 
         @Override
@@ -76,6 +109,24 @@ enum Cell {
         }
 
         @Override
+        FusedRecurrent.Builder<?> nonDefault(int nIn, int nOut) {
+            return new GRU.Builder(nIn, nOut).gateActivationFunction(Activation.HARDSIGMOID).orthogonalPerGate(true);
+        }
+
+        @Override
+        void assertNonDefault(FusedRecurrent layer) {
+            assertInstanceOf(ActivationTanH.class, layer.getActivationFn());
+            assertInstanceOf(ActivationHardSigmoid.class, ((GRU) layer).getGateActivationFn());
+            assertTrue(((GRU) layer).isOrthogonalPerGate());
+        }
+
+        @Override
+        boolean changeOwnField(FusedRecurrent layer) {
+            ((GRU) layer).setOrthogonalPerGate(false);
+            return true;
+        }
+
+        @Override
         double[][][] reference(double[][][] x, Map<String, double[][]> p, double[][] mask, boolean carry) {
             return GruReference.forward(x, p.get("W"), p.get("RW"), p.get("b")[0], p.get("rb")[0], mask, carry, null);
         }
@@ -105,6 +156,17 @@ enum Cell {
      */
     FusedRecurrent.Builder<?> standardAsGeneric(int nIn, int nOut) {
         return null;
+    }
+
+    /** A builder with non-default settings of the cell's own (for the serialization tests). */
+    abstract FusedRecurrent.Builder<?> nonDefault(int nIn, int nOut);
+
+    /** Asserts that a layer has the settings of {@link #nonDefault}. */
+    abstract void assertNonDefault(FusedRecurrent layer);
+
+    /** Changes one of the cell's own configuration fields; false where the cell has none. */
+    boolean changeOwnField(FusedRecurrent layer) {
+        return false;
     }
 
     /**

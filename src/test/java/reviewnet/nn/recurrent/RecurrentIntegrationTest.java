@@ -1,8 +1,5 @@
 package reviewnet.nn.recurrent;
 
-import reviewnet.nn.layers.FusedSimpleRnn;
-import reviewnet.testing.DefaultDataTypes;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,9 +24,9 @@ import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,27 +35,27 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import reviewnet.nn.layers.FusedRecurrent;
+import reviewnet.testing.DefaultDataTypes;
 
 /**
- * The layer inside DL4J's machinery: workspaces, the FLOAT (single precision BLAS) path, reused training buffers across
- * changing shapes, forward cache vs recompute, last-step-only vs LastTimeStep in training, unsupported tBPTT, memory
- * report.
+ * Every {@link Cell} inside DL4J's machinery: returnSequences=false against LastTimeStep(full sequence), workspaces
+ * against none (float and double), the float path's gradients against double's with training buffers reused across
+ * shapes, the kept forward pass against a recomputed one, the refusal of truncated BPTT, the memory report.
  */
-public class FusedSimpleRnnIntegrationTest {
+class RecurrentIntegrationTest {
 
     @RegisterExtension
     final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
 
-    @BeforeEach
-    public void setUp() {
-            }
-
-    /** FusedSimpleRnn(5) → [LastTimeStep(FusedSimpleRnn(6)) | FusedSimpleRnn(6, last only)] → Dense → softmax. */
-    private static MultiLayerConfiguration productLike(DataType dt, WorkspaceMode ws, double dropout, boolean wrapper) {
-        FusedSimpleRnn.Builder top = new FusedSimpleRnn.Builder().nOut(6).returnSequences(wrapper);
+    /** cell(5) → [LastTimeStep(cell(6)) | cell(6, last step only)] → Dense → softmax. */
+    private static MultiLayerConfiguration productLike(Cell cell, DataType dt, WorkspaceMode ws, double dropout,
+                                                       boolean wrapper) {
+        FusedRecurrent.Builder<?> top = cell.builder(0, 6).returnSequences(wrapper);
         if (dropout > 0) {
             top.dropOut(dropout);
         }
+        FusedRecurrent topLayer = top.build();
         return new NeuralNetConfiguration.Builder()
                 .seed(11)
                 .dataType(dt)
@@ -66,8 +63,8 @@ public class FusedSimpleRnnIntegrationTest {
                 .trainingWorkspaceMode(ws)
                 .inferenceWorkspaceMode(ws)
                 .list()
-                .layer(new FusedSimpleRnn.Builder().nOut(5).build())
-                .layer(wrapper ? new LastTimeStep(top.build()) : top.build())
+                .layer(cell.builder(0, 5).build())
+                .layer(wrapper ? new LastTimeStep(topLayer) : topLayer)
                 .layer(new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).nOut(2).build())
                 .setInputType(InputType.recurrent(3))
@@ -80,13 +77,14 @@ public class FusedSimpleRnnIntegrationTest {
         return net;
     }
 
+    /** Variable lengths: post padding, and some pre padding. */
     private static DataSet data(int seed, DataType dt, int mb, int t) {
         Random rng = new Random(seed);
         INDArray x = Nd4j.rand(dt, mb, 3, t).subi(0.5).muli(2);
         INDArray mask = Nd4j.zeros(dt, mb, t);
         INDArray y = Nd4j.zeros(dt, mb, 2);
         for (int i = 0; i < mb; i++) {
-            int start = rng.nextInt(3);                     // some pre padding
+            int start = rng.nextInt(3);
             int len = Math.max(1, t - start - rng.nextInt(t / 2));
             for (int j = start; j < start + len; j++) {
                 mask.putScalar(i, j, 1.0);
@@ -100,49 +98,59 @@ public class FusedSimpleRnnIntegrationTest {
         return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
     }
 
-    /** Training with workspaces (the default) must give exactly what training without workspaces gives, FLOAT and DOUBLE. */
-    @Test
-    public void trainingWithWorkspacesEqualsWithout() {
+    /**
+     * returnSequences=false gives exactly what LastTimeStep(returnSequences=true) gives with the same parameters:
+     * outputs, scores, parameter gradients and training, with masks (post and pre padding).
+     */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void lastStepOnlyEqualsLastTimeStepWrapper(Cell cell) {
+        MultiLayerNetwork wrapped = init(productLike(cell, DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, true));
+        MultiLayerNetwork own = init(productLike(cell, DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, false));
+        assertEquals(wrapped.params(), own.params());
+        RecurrentNetworkChecks.assertLastStepOnlyEqualsWrapper(wrapped, own, List.of(data(20, DataType.DOUBLE, 8, 9),
+                data(21, DataType.DOUBLE, 8, 9), data(22, DataType.DOUBLE, 8, 9), data(23, DataType.DOUBLE, 8, 9),
+                data(24, DataType.DOUBLE, 8, 9), data(25, DataType.DOUBLE, 8, 9)));
+    }
+
+    /** Training with workspaces (the default) gives exactly what training without them gives, float and double. */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void trainingWithWorkspacesEqualsWithout(Cell cell) {
         for (DataType dt : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
             for (double dropout : new double[]{0.0, 0.7}) {
-                MultiLayerNetwork a = init(productLike(dt, WorkspaceMode.ENABLED, dropout, false));
-                MultiLayerNetwork b = init(productLike(dt, WorkspaceMode.NONE, dropout, false));
-                assertEquals(a.params(), b.params());
-                for (int i = 0; i < 5; i++) {
-                    DataSet ds = data(i, dt, 8, 9);
-                    Nd4j.getRandom().setSeed(100 + i);
-                    a.fit(ds);
-                    Nd4j.getRandom().setSeed(100 + i);
-                    b.fit(ds);
-                    // an inference call in between must not disturb the next training step
-                    a.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
+                for (boolean wrapper : new boolean[]{false, true}) {
+                    String what = dt + " dropout " + dropout + " wrapper " + wrapper;
+                    MultiLayerNetwork a = init(productLike(cell, dt, WorkspaceMode.ENABLED, dropout, wrapper));
+                    MultiLayerNetwork b = init(productLike(cell, dt, WorkspaceMode.NONE, dropout, wrapper));
+                    assertEquals(a.params(), b.params());
+                    for (int i = 0; i < 5; i++) {
+                        DataSet ds = data(i, dt, 8, 9);
+                        Nd4j.getRandom().setSeed(100 + i);
+                        a.fit(ds);
+                        Nd4j.getRandom().setSeed(100 + i);
+                        b.fit(ds);
+                        // an inference call in between must not disturb the next training step
+                        a.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), null);
+                    }
+                    assertEquals(0.0, maxDiff(a.params(), b.params()), 0.0, what);
+                    MultiLayerNetwork fresh = init(productLike(cell, dt, WorkspaceMode.NONE, dropout, wrapper));
+                    assertTrue(maxDiff(a.params(), fresh.params()) > 1e-3, "training changed the params: " + what);
                 }
-                assertEquals(0.0, maxDiff(a.params(), b.params()), 0.0, dt + " dropout " + dropout);
-                MultiLayerNetwork fresh = init(productLike(dt, WorkspaceMode.NONE, dropout, false));
-                assertTrue(maxDiff(a.params(), fresh.params()) > 1e-3, "training changed the params");
             }
         }
     }
 
-    /** returnSequences(false) trains exactly like LastTimeStep around the full sequence (same gradients every step). */
-    @Test
-    public void lastStepOnlyTrainsLikeLastTimeStep() {
-        MultiLayerNetwork wrapped = init(productLike(DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, true));
-        MultiLayerNetwork last = init(productLike(DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, false));
-        RecurrentNetworkChecks.assertLastStepOnlyEqualsWrapper(wrapped, last,
-                List.of(data(20, DataType.DOUBLE, 8, 9), data(21, DataType.DOUBLE, 8, 9), data(22, DataType.DOUBLE, 8, 9),
-                        data(23, DataType.DOUBLE, 8, 9), data(24, DataType.DOUBLE, 8, 9), data(25, DataType.DOUBLE, 8, 9)));
-    }
-
     /**
-     * The FLOAT path (single precision BLAS called directly) computes the same gradients as the DOUBLE path, and the
-     * training buffers, reused while the shape stays the same, are rebuilt correctly when minibatch size, length or
-     * masking change: every gradient equals that of a fresh network.
+     * The float path computes the same gradients as the double path (to float rounding), and state kept between
+     * iterations (the simple RNN's training buffers, reused while the shape stays the same) is rebuilt correctly when
+     * minibatch size, length or masking change: every gradient equals that of a fresh network.
      */
-    @Test
-    public void floatPathAndReusedBuffersGiveTheSameGradients() {
-        MultiLayerNetwork reused = init(productLike(DataType.FLOAT, WorkspaceMode.ENABLED, 0.0, false));
-        MultiLayerNetwork dbl = init(productLike(DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, false));
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void floatPathAndReusedBuffersGiveTheSameGradients(Cell cell) {
+        MultiLayerNetwork reused = init(productLike(cell, DataType.FLOAT, WorkspaceMode.ENABLED, 0.0, false));
+        MultiLayerNetwork dbl = init(productLike(cell, DataType.DOUBLE, WorkspaceMode.ENABLED, 0.0, false));
         dbl.setParams(reused.params().castTo(DataType.DOUBLE));
         int[][] shapes = {{8, 9}, {8, 9}, {5, 9}, {8, 4}, {8, 9}, {8, 9}};
         for (int k = 0; k < shapes.length; k++) {
@@ -150,7 +158,7 @@ public class FusedSimpleRnnIntegrationTest {
             if (k == 4) {
                 ds.setFeaturesMaskArray(null);
             }
-            MultiLayerNetwork fresh = init(productLike(DataType.FLOAT, WorkspaceMode.ENABLED, 0.0, false));
+            MultiLayerNetwork fresh = init(productLike(cell, DataType.FLOAT, WorkspaceMode.ENABLED, 0.0, false));
             fresh.setParams(reused.params().dup());
             INDArray g1 = gradient(reused, ds);
             INDArray g2 = gradient(fresh, ds);
@@ -173,18 +181,23 @@ public class FusedSimpleRnnIntegrationTest {
         return net.gradient().gradient().dup();
     }
 
+    private static MultiLayerNetwork sequenceNet(Cell cell, BackpropType backprop) {
+        return init(new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE).seed(5).list()
+                .layer(cell.builder(3, 4).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).nIn(4).nOut(1).build())
+                .backpropType(backprop).tBPTTLength(3)
+                .build());
+    }
+
     /**
      * backpropGradient after activate(training=true) reuses that forward pass; without it (or for a different input
-     * array) the forward pass is recomputed. Both must give identical gradients and input epsilons.
+     * array, or a different mask) the forward pass is recomputed. Both give identical gradients and input epsilons.
      */
-    @Test
-    public void cachedForwardEqualsRecomputedForward() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .dataType(DataType.DOUBLE).seed(5).list()
-                .layer(new FusedSimpleRnn.Builder(3, 4).build())
-                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).nIn(4).nOut(1).build())
-                .build();
-        MultiLayerNetwork net = init(conf);
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void cachedForwardEqualsRecomputedForward(Cell cell) {
+        MultiLayerNetwork net = sequenceNet(cell, BackpropType.Standard);
         net.initGradientsView();
         Layer l = net.getLayer(0);
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
@@ -219,31 +232,27 @@ public class FusedSimpleRnnIntegrationTest {
         assertTrue(maxDiff(g3, g1) > 1e-6, "mask must matter");
     }
 
-    @Test
-    public void truncatedBpttIsRejectedClearly() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .dataType(DataType.DOUBLE).list()
-                .layer(new FusedSimpleRnn.Builder(3, 4).build())
-                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).nIn(4).nOut(1).build())
-                .backpropType(BackpropType.TruncatedBPTT).tBPTTLength(3)
-                .build();
-        MultiLayerNetwork net = init(conf);
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void truncatedBpttIsRejectedClearly(Cell cell) {
+        MultiLayerNetwork net = sequenceNet(cell, BackpropType.TruncatedBPTT);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> net.fit(new DataSet(Nd4j.rand(DataType.DOUBLE, 2, 3, 7), Nd4j.rand(DataType.DOUBLE, 2, 1, 7))));
-        assertTrue(e.getMessage().contains("truncated BPTT"));
+        assertTrue(e.getMessage().contains("truncated BPTT"), e.getMessage());
     }
 
-    @Test
-    public void memoryReportAndOutputType() {
-        FusedSimpleRnn rnn = new FusedSimpleRnn.Builder(128, 128).build();
-        LayerMemoryReport r = rnn.getMemoryReport(InputType.recurrent(128, 100));
-        assertNotNull(r);
-        assertEquals(rnn.initializer().numParams(rnn), r.getParameterSize());
-        long train = r.getTotalMemoryBytes(32, MemoryUseMode.TRAINING, CacheMode.NONE, DataType.FLOAT);
-        long inf = r.getTotalMemoryBytes(32, MemoryUseMode.INFERENCE, CacheMode.NONE, DataType.FLOAT);
-        assertTrue(train > inf && inf > 4L * r.getParameterSize(), train + " / " + inf);
-        assertEquals(InputType.recurrent(128, 100), rnn.getOutputType(0, InputType.recurrent(128, 100)));
-        FusedSimpleRnn last = new FusedSimpleRnn.Builder(128, 128).returnSequences(false).build();
-        assertEquals(InputType.feedForward(128), last.getOutputType(0, InputType.recurrent(128, 100)));
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void memoryReport(Cell cell) {
+        for (boolean sequences : new boolean[]{true, false}) {
+            FusedRecurrent layer = cell.builder(128, 128).returnSequences(sequences).build();
+            LayerMemoryReport r = layer.getMemoryReport(InputType.recurrent(128, 100));
+            assertNotNull(r);
+            assertEquals(layer.initializer().numParams(layer), r.getParameterSize());
+            assertEquals(sequences ? InputType.recurrent(128, 100) : InputType.feedForward(128), r.getOutputType());
+            long train = r.getTotalMemoryBytes(32, MemoryUseMode.TRAINING, CacheMode.NONE, DataType.FLOAT);
+            long inf = r.getTotalMemoryBytes(32, MemoryUseMode.INFERENCE, CacheMode.NONE, DataType.FLOAT);
+            assertTrue(train > inf && inf > 4L * r.getParameterSize(), train + " / " + inf);
+        }
     }
 }

@@ -1,12 +1,10 @@
 package reviewnet.nn.recurrent;
 
-import reviewnet.nn.layers.FusedLstm;
-import reviewnet.testing.DefaultDataTypes;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -17,106 +15,131 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.weights.WeightInitXavierUniform;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import reviewnet.nn.layers.FusedRecurrent;
+import reviewnet.testing.DefaultDataTypes;
 
-public class FusedLstmSerializationTest {
+/**
+ * Every {@link Cell}'s configuration through JSON, YAML and ModelSerializer: the class name in the JSON, every
+ * setting restored (the shared ones and the cell's own), equals() looking at them, the default of a property a
+ * configuration was saved without, and a saved network that predicts and trains on exactly as before.
+ */
+class RecurrentSerializationTest {
 
     @RegisterExtension
     final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
-    @BeforeEach
-    public void setUp() {
-            }
-
-    /** Stacked: full-sequence LSTM (non-default settings) → last-step LSTM → Dense → softmax. */
-    private static MultiLayerConfiguration conf() {
+    /** Stacked: full-sequence cell (non-default settings) → last-step cell → Dense → softmax, NWC. */
+    private static MultiLayerConfiguration conf(Cell cell) {
         return new NeuralNetConfiguration.Builder()
                 .seed(42)
                 .updater(new Adam(1e-3))
                 .list()
-                .layer(new FusedLstm.Builder()
-                        .nIn(6).nOut(8)
+                .layer(cell.nonDefault(6, 8)
                         .carryStateOnMask(false)
-                        .forgetGateBiasInit(2.5)
                         .weightInitRecurrent(WeightInit.XAVIER)
                         .dataFormat(RNNFormat.NWC)
                         .dropOut(new Dropout(0.8))
                         .build())
-                .layer(new FusedLstm.Builder().nOut(7).returnSequences(false).dataFormat(RNNFormat.NWC).build())
+                .layer(cell.builder(0, 7).returnSequences(false).dataFormat(RNNFormat.NWC).build())
                 .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).nOut(2).build())
                 .setInputType(InputType.recurrent(6, RNNFormat.NWC))
                 .build();
     }
 
-    @Test
-    public void jsonRoundTrip() {
-        MultiLayerConfiguration conf = conf();
+    private static FusedRecurrent layer(MultiLayerConfiguration conf, int i) {
+        return (FusedRecurrent) conf.getConf(i).getLayer();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void jsonAndYamlRoundTrip(Cell cell) {
+        MultiLayerConfiguration conf = conf(cell);
         String json = conf.toJson();
-        assertTrue(json.contains("\"reviewnet.nn.layers.FusedLstm\""), "custom layer serialized by class name");
+        String className = layer(conf, 0).getClass().getName();
+        assertTrue(json.contains("\"" + className + "\""), "custom layer serialized by class name");
         MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
         assertEquals(conf, back);
         assertEquals(json, back.toJson());
+        assertEquals(conf, MultiLayerConfiguration.fromYaml(conf.toYaml()));
 
-        FusedLstm l0 = assertInstanceOf(FusedLstm.class, back.getConf(0).getLayer());
+        FusedRecurrent l0 = assertInstanceOf(layer(conf, 0).getClass(), layer(back, 0));
         assertEquals(6, l0.getNIn());
         assertEquals(8, l0.getNOut());
-        assertInstanceOf(ActivationTanH.class, l0.getActivationFn());
         assertFalse(l0.isCarryStateOnMask());
         assertTrue(l0.isReturnSequences());
-        assertEquals(2.5, l0.getForgetGateBiasInit(), 0.0);
+        cell.assertNonDefault(l0);
         assertInstanceOf(WeightInitXavierUniform.class, l0.getWeightInitFn());
         assertEquals(WeightInit.XAVIER.getWeightInitFunction(), l0.getWeightInitFnRecurrent());
         assertEquals(RNNFormat.NWC, l0.getRnnDataFormat());
         assertEquals(new Dropout(0.8), l0.getIDropout());
         assertEquals(new Adam(1e-3), l0.getIUpdater());
-        FusedLstm l1 = assertInstanceOf(FusedLstm.class, back.getConf(1).getLayer());
+        FusedRecurrent l1 = layer(back, 1);
         assertFalse(l1.isReturnSequences());
+        assertTrue(l1.isCarryStateOnMask());
         assertEquals(8, l1.getNIn());
         assertEquals(7, ((DenseLayer) back.getConf(2).getLayer()).getNIn());
+        assertNull(back.getInputPreProcess(2), "no preprocessor between the last-step output and the Dense layer");
 
         // equals() looks at the layer's own fields (so the assertEquals above is meaningful)
         for (int field = 0; field < 3; field++) {
             MultiLayerConfiguration other = MultiLayerConfiguration.fromJson(json);
-            FusedLstm o = (FusedLstm) other.getConf(0).getLayer();
             switch (field) {
-                case 0 -> o.setCarryStateOnMask(true);
-                case 1 -> o.setReturnSequences(false);
-                default -> o.setForgetGateBiasInit(1.0);
+                case 0 -> layer(other, 0).setCarryStateOnMask(true);
+                case 1 -> layer(other, 1).setReturnSequences(true);
+                default -> {
+                    if (!cell.changeOwnField(layer(other, 0))) {
+                        continue;
+                    }
+                }
             }
             assertNotEquals(conf, other, "field " + field);
         }
 
+        // a configuration written before returnSequences existed (no property) returns sequences
+        String legacy = json.replace("\"returnSequences\" : true,", "").replace("\"returnSequences\" : false,", "");
+        assertFalse(legacy.contains("returnSequences"), "test must strip the property");
+        assertTrue(layer(MultiLayerConfiguration.fromJson(legacy), 1).isReturnSequences());
+
+        // inside DL4J's LastTimeStep
+        MultiLayerConfiguration wrapped = new NeuralNetConfiguration.Builder().list()
+                .layer(new LastTimeStep(cell.nonDefault(6, 8).build()))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).nOut(2).build())
+                .setInputType(InputType.recurrent(6))
+                .build();
+        MultiLayerConfiguration wrappedBack = MultiLayerConfiguration.fromJson(wrapped.toJson());
+        assertEquals(wrapped, wrappedBack);
+        Layer underlying = ((LastTimeStep) wrappedBack.getConf(0).getLayer()).getUnderlying();
+        cell.assertNonDefault(assertInstanceOf(FusedRecurrent.class, underlying));
+
+        // the deserialized configuration builds a working network
         MultiLayerNetwork net = new MultiLayerNetwork(back);
         net.init();
         assertEquals(2, net.output(Nd4j.rand(DataType.FLOAT, 3, 4, 6)).size(1));
     }
 
-    @Test
-    public void yamlRoundTrip() {
-        MultiLayerConfiguration conf = conf();
-        assertEquals(conf, MultiLayerConfiguration.fromYaml(conf.toYaml()));
-    }
-
-    @Test
-    public void modelSerializerSaveLoad(@TempDir File dir) throws Exception {
-        MultiLayerNetwork net = new MultiLayerNetwork(conf());
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void modelSerializerSaveLoad(Cell cell, @TempDir File dir) throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf(cell));
         net.init();
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5, 6);    // NWC [mb, T, nIn]
         INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 2);
@@ -126,15 +149,14 @@ public class FusedLstmSerializationTest {
         }
         INDArray before = net.output(x);
 
-        File f = new File(dir, "lstm.zip");
+        File f = new File(dir, cell + ".zip");
         ModelSerializer.writeModel(net, f, true);
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(f, true);
 
         assertEquals(net.getLayerWiseConfigurations(), restored.getLayerWiseConfigurations());
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
-        INDArray after = restored.output(x);
-        assertEquals(0.0, before.sub(after).amaxNumber().doubleValue(), 0.0);
+        assertEquals(0.0, before.sub(restored.output(x)).amaxNumber().doubleValue(), 0.0);
 
         // training continues identically from the restored state
         Nd4j.getRandom().setSeed(7);   // same dropout masks for both
