@@ -2,7 +2,6 @@ package reviewnet.nn.layers;
 
 import reviewnet.nn.recurrent.BidirectionalLayer;
 import reviewnet.nn.recurrent.BidirectionalParamInitializer;
-import reviewnet.nn.recurrent.GRUParamInitializer;
 import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
 
 import java.util.Set;
@@ -44,7 +43,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 public class BidirectionalGRU extends GRU {
 
     private static final BidirectionalParamInitializer PARAMS =
-            new BidirectionalParamInitializer(GRUParamInitializer.getInstance(), l -> ((BidirectionalGRU) l).direction());
+            new BidirectionalParamInitializer(GRU.PARAMS, l -> ((BidirectionalGRU) l).direction());
 
     /** For JSON deserialization only. */
     public BidirectionalGRU() {

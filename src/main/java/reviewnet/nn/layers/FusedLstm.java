@@ -1,10 +1,13 @@
 package reviewnet.nn.layers;
 
 import reviewnet.nn.recurrent.FusedLstmLayer;
-import reviewnet.nn.recurrent.FusedLstmParamInitializer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
 
 import java.util.Objects;
 
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -50,6 +53,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class FusedLstm extends FusedRecurrent {
 
+    /** Gate blocks i | f | c | o, one bias. */
+    private static final FusedRecurrentParamInitializer PARAMS =
+            new FusedRecurrentParamInitializer("FusedLstm", 4, FusedRecurrentParamInitializer.BIAS_KEY);
+
     private double forgetGateBiasInit = 1.0;
 
     /** For JSON deserialization only. */
@@ -82,7 +89,15 @@ public class FusedLstm extends FusedRecurrent {
 
     @Override
     public ParamInitializer initializer() {
-        return FusedLstmParamInitializer.getInstance();
+        return PARAMS;
+    }
+
+    /** Keras' unit_forget_bias: the forget gate's block starts at forgetGateBiasInit (1 by default). */
+    @Override
+    public void initBiases(Map<String, INDArray> params) {
+        long nOut = getNOut();
+        params.get(FusedRecurrentParamInitializer.BIAS_KEY)
+                .get(NDArrayIndex.point(0), NDArrayIndex.interval(nOut, 2 * nOut)).assign(forgetGateBiasInit);
     }
 
     @Override

@@ -55,6 +55,18 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
     /** Layer name used in messages, e.g. "GRU". */
     public abstract String kind();
 
+    /**
+     * Whether the default orthogonal recurrent weights are orthogonal per [nOut, nOut] gate block instead of as a
+     * whole (see {@link FusedRecurrentParamInitializer}).
+     */
+    public boolean orthogonalPerGate() {
+        return false;
+    }
+
+    /** The cell's own initial bias blocks, after every bias was set to biasInit (none by default). */
+    public void initBiases(Map<String, INDArray> params) {
+    }
+
     /** The implementation ({@code *Layer}) for this configuration. */
     public abstract BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType);
 

@@ -1,7 +1,7 @@
 package reviewnet.nn.layers;
 
 import reviewnet.nn.recurrent.FusedSimpleRnnLayer;
-import reviewnet.nn.recurrent.FusedSimpleRnnParamInitializer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -44,6 +44,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class FusedSimpleRnn extends FusedRecurrent {
 
+    private static final FusedRecurrentParamInitializer PARAMS =
+            new FusedRecurrentParamInitializer("FusedSimpleRnn", 1, FusedRecurrentParamInitializer.BIAS_KEY);
+
     /** For JSON deserialization only. */
     public FusedSimpleRnn() {
     }
@@ -65,7 +68,7 @@ public class FusedSimpleRnn extends FusedRecurrent {
 
     @Override
     public ParamInitializer initializer() {
-        return FusedSimpleRnnParamInitializer.getInstance();
+        return PARAMS;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package reviewnet.nn.layers;
 
 import reviewnet.nn.recurrent.GRULayer;
-import reviewnet.nn.recurrent.GRUParamInitializer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
 
 import java.util.Objects;
 
@@ -55,6 +55,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class GRU extends FusedRecurrent {
 
+    /** Gate blocks z | r | h; the input bias b and Keras' recurrent bias rb (reset_after=True). */
+    static final FusedRecurrentParamInitializer PARAMS = new FusedRecurrentParamInitializer("GRU", 3,
+            FusedRecurrentParamInitializer.BIAS_KEY, FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY);
+
     private IActivation gateActivationFn = new ActivationSigmoid();
     private boolean orthogonalPerGate = false;
 
@@ -81,7 +85,12 @@ public class GRU extends FusedRecurrent {
 
     @Override
     public ParamInitializer initializer() {
-        return GRUParamInitializer.getInstance();
+        return PARAMS;
+    }
+
+    @Override
+    public boolean orthogonalPerGate() {
+        return orthogonalPerGate;
     }
 
     @Override

@@ -68,8 +68,6 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
         INDArray x;          // [nIn, T*mb]
         INDArray steps;      // [2n + T*7n, mb]: c_{-1} | h_{-1}, then per step i | f | g | o | tanh(c) | c | h; or null
         INDArray maskT;      // [T, mb] or null
-        INDArray w, rw;
-        long mb, tLen, n, nIn;
     }
 
     /** Rows of the step scratch: i | f | g | o | tanh(c) | c | h. */
@@ -86,7 +84,7 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
         final INDArray prevC = prev == null ? null : prev[1];
         final boolean hasPrev = prevH != null;
         final boolean seq = layerConf().isReturnSequences();
-        final long mb = d.mb(), tLen = d.tLen(), nIn = d.nIn(), n = d.n();
+        final long mb = d.mb(), tLen = d.tLen(), n = d.n();
 
         final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
         final ArrayType keepType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS;
@@ -95,15 +93,7 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
         final long blk = SCRATCH_BLOCKS * n;
 
         Fwd f = new Fwd();
-        f.input = input;
-        f.mask = maskArray;
-        f.mb = mb;
-        f.tLen = tLen;
-        f.n = n;
-        f.nIn = nIn;
-        f.w = getParamWithNoise(FusedLstmParamInitializer.WEIGHT_KEY, training, mgr);
-        f.rw = getParamWithNoise(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
-        INDArray b = getParamWithNoise(FusedLstmParamInitializer.BIAS_KEY, training, mgr);
+        INDArray b = begin(f, d, training, mgr);
 
         final boolean carry = layerConf().isCarryStateOnMask();
         if (!store && !forBackprop && floatPath()) {
@@ -212,7 +202,7 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
     @Override
     FloatStep floatStep(int mb, ArrayType type, LayerWorkspaceMgr mgr) {
         final int n = Math.toIntExact(layerConf().getNOut());
-        INDArray rw = mgr.dup(type, getParamWithNoise(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr)
+        INDArray rw = mgr.dup(type, getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr)
                 .castTo(DataType.FLOAT), 'c');
         rw.get(NDArrayIndex.all(), NDArrayIndex.interval(2L * n, 3L * n)).muli(2.0);
         float[] g = new float[4 * n * mb];
@@ -330,9 +320,9 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
             }
         }
 
-        INDArray wg = gradientViews.get(FusedLstmParamInitializer.WEIGHT_KEY);
-        INDArray rwg = gradientViews.get(FusedLstmParamInitializer.RECURRENT_WEIGHT_KEY);
-        INDArray bg = gradientViews.get(FusedLstmParamInitializer.BIAS_KEY);
+        INDArray wg = gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY);
+        INDArray rwg = gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
+        INDArray bg = gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY);
 
         INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{n4, tLen, mb}, 'c');
         dg.assign(dgSteps.reshape('c', tLen, n4, mb).permute(1, 0, 2));

@@ -66,6 +66,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         INDArray mask;       // identity of the mask array this pass was computed for
         INDArray output;     // the layer output; null for the internal backprop recompute
         INDArray[] last;     // the last states [mb, n] (h, then c), views valid until the workspace closes
+        INDArray w, rw;      // the weights the pass used (with weight noise in training)
+        long mb, tLen, n, nIn;
     }
 
     /** The checked sizes of a forward pass and its input, cast to the layer's data type. */
@@ -252,6 +254,22 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
                 "%s: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape",
                 kind, mb, tLen, maskArray);
         return new Dims(in, mb, tLen, nIn, n, nwc);
+    }
+
+    /**
+     * Starts a forward pass: the identities of the input and mask it is computed for, its sizes and the weights W and
+     * RW; returns the bias b, fetched after them (the order in which weight noise is drawn).
+     */
+    INDArray begin(Pass p, Dims d, boolean training, LayerWorkspaceMgr mgr) {
+        p.input = input;
+        p.mask = maskArray;
+        p.mb = d.mb();
+        p.tLen = d.tLen();
+        p.n = d.n();
+        p.nIn = d.nIn();
+        p.w = getParamWithNoise(FusedRecurrentParamInitializer.WEIGHT_KEY, training, mgr);
+        p.rw = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
+        return getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, training, mgr);
     }
 
     /** The input as {@code [nIn, T·mb]} (column {@code t·mb + i} = example i at step t), in a new array. */

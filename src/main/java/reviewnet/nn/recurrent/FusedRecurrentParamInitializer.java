@@ -1,6 +1,7 @@
 package reviewnet.nn.recurrent;
 
 import reviewnet.nn.layers.FixedKeysParamInitializer;
+import reviewnet.nn.layers.FusedRecurrent;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,15 +25,19 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>{@code RW} recurrent weights [nOut, gates·nOut] ('f' order view, Keras {@code recurrent_kernel})</li>
  *   <li>one or more biases           [1, gates·nOut] each, in the order of {@code biasKeys}</li>
  * </ul>
+ * Each cell's configuration holds its instance: the simple RNN 1 gate and {@code b}; the LSTM 4 gates (i | f | c | o)
+ * and {@code b}; the GRU 3 gates (z | r | h) and {@code b}, {@code rb} (Keras' reset_after biases).
  * Initialization: W with the layer's weightInit (fanIn=nIn, fanOut=gates·nOut, like Keras); RW with
- * weightInitRecurrent if set, else orthogonal like Keras (see {@link #orthogonal}); every bias with biasInit (0 unless
- * configured), then {@link #initBiases} for layer-specific bias blocks.
+ * weightInitRecurrent if set, else orthogonal like Keras (see {@link #orthogonal}; per gate block where the cell asks
+ * for it, {@link FusedRecurrent#orthogonalPerGate()}); every bias with biasInit (0 unless configured), then the cell's
+ * own bias blocks ({@link FusedRecurrent#initBiases}, e.g. the LSTM forget gate).
  */
-public abstract class FusedRecurrentParamInitializer extends FixedKeysParamInitializer {
+public class FusedRecurrentParamInitializer extends FixedKeysParamInitializer {
 
     public static final String WEIGHT_KEY = "W";
     public static final String RECURRENT_WEIGHT_KEY = "RW";
     public static final String BIAS_KEY = "b";
+    public static final String RECURRENT_BIAS_KEY = "rb";
 
     private final String kind;
     private final int gates;
@@ -43,21 +48,12 @@ public abstract class FusedRecurrentParamInitializer extends FixedKeysParamIniti
      * @param gates    number of nOut-wide gate blocks in W, RW and each bias
      * @param biasKeys the bias parameters, in their order in the parameter vector
      */
-    protected FusedRecurrentParamInitializer(String kind, int gates, String... biasKeys) {
+    public FusedRecurrentParamInitializer(String kind, int gates, String... biasKeys) {
         super(Stream.concat(Stream.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY), Stream.of(biasKeys)).toList(),
                 List.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY), List.of(biasKeys));
         this.kind = kind;
         this.gates = gates;
         this.biasKeys = List.of(biasKeys);
-    }
-
-    /** Layer-specific bias initialization after every bias was set to biasInit (e.g. the LSTM forget gate). */
-    protected void initBiases(BaseRecurrentLayer layer, Map<String, INDArray> params) {
-    }
-
-    /** Whether the default orthogonal RW is orthogonal per [nOut, nOut] gate block instead of as a whole. */
-    protected boolean orthogonalPerGate(BaseRecurrentLayer layer) {
-        return false;
     }
 
     @Override
@@ -80,13 +76,14 @@ public abstract class FusedRecurrentParamInitializer extends FixedKeysParamIniti
             if (rwInit != null) {
                 rwInit.init(nOut, cols, new long[]{nOut, cols}, 'f', m.get(RECURRENT_WEIGHT_KEY));
             } else {
-                m.get(RECURRENT_WEIGHT_KEY).assign(orthogonal((int) nOut, gates, orthogonalPerGate(c), paramsView.dataType()));
+                m.get(RECURRENT_WEIGHT_KEY).assign(orthogonal((int) nOut, gates, ((FusedRecurrent) c).orthogonalPerGate(),
+                        paramsView.dataType()));
             }
             double biasInit = Double.isNaN(c.getBiasInit()) ? 0.0 : c.getBiasInit();
             for (String k : biasKeys) {
                 m.get(k).assign(biasInit);
             }
-            initBiases(c, m);
+            ((FusedRecurrent) c).initBiases(m);
         }
         for (String k : paramKeys(c)) {
             conf.addVariable(k);

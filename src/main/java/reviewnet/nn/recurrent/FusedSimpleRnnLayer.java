@@ -85,7 +85,6 @@ public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
     /** Everything a forward pass leaves for the backward pass. */
     private static final class Fwd extends Pass {
         Buffers buf;         // X, A, S, ... and their per-step views
-        INDArray w, rw;
     }
 
     /**
@@ -106,11 +105,7 @@ public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
         final boolean masked = maskArray != null;
 
         Fwd f = new Fwd();
-        f.input = input;
-        f.mask = maskArray;
-        f.w = getParamWithNoise(FusedSimpleRnnParamInitializer.WEIGHT_KEY, training, mgr);
-        f.rw = getParamWithNoise(FusedSimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
-        INDArray b = getParamWithNoise(FusedSimpleRnnParamInitializer.BIAS_KEY, training, mgr);
+        INDArray b = begin(f, d, training, mgr);
         final Buffers buf;
         if (store) {
             if (trainBuffers == null || !trainBuffers.fits(mb, tLen, nIn, n, masked, !fast, dataType)) {
@@ -408,9 +403,9 @@ public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
             }
         }
 
-        INDArray wg = gradientViews.get(FusedSimpleRnnParamInitializer.WEIGHT_KEY);
-        INDArray rwg = gradientViews.get(FusedSimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
-        INDArray bg = gradientViews.get(FusedSimpleRnnParamInitializer.BIAS_KEY);
+        INDArray wg = gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY);
+        INDArray rwg = gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
+        INDArray bg = gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY);
 
         Nd4j.gemm(buf.x, g.all, wg, true, false, 1.0, 0.0);                 // dW = Xᵀ · G
         Nd4j.gemm(buf.ones, g.all, bg, false, false, 1.0, 0.0);            // db = Σ G (cheaper as a gemm than sum(0))

@@ -67,9 +67,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         INDArray h;          // [n, T*mb] states h_t (column block t); null in last-step-only inference
         INDArray steps;      // [T, rows, mb] per-step values kept for backprop (z | r | hh | h_proj_h | ...), or null
         INDArray maskT;      // [T, mb] or null
-        INDArray w, rw;
         boolean generic;
-        long mb, tLen, n, nIn;
     }
 
     private boolean fastActivations() {
@@ -86,7 +84,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         final Dims d = prepare(prev, training, store, mgr);
         final INDArray prevState = prev == null ? null : prev[0];
         final boolean seq = layerConf().isReturnSequences();
-        final long mb = d.mb(), tLen = d.tLen(), nIn = d.nIn(), n = d.n();
+        final long mb = d.mb(), tLen = d.tLen(), n = d.n();
 
         final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
         final ArrayType keepType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS;
@@ -98,17 +96,9 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         final IActivation act = layerConf().getActivationFn();
 
         Fwd f = new Fwd();
-        f.input = input;
-        f.mask = maskArray;
-        f.mb = mb;
-        f.tLen = tLen;
-        f.n = n;
-        f.nIn = nIn;
         f.generic = generic;
-        f.w = getParamWithNoise(GRUParamInitializer.WEIGHT_KEY, training, mgr);
-        f.rw = getParamWithNoise(GRUParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
-        INDArray b = getParamWithNoise(GRUParamInitializer.BIAS_KEY, training, mgr);
-        INDArray rb = getParamWithNoise(GRUParamInitializer.RECURRENT_BIAS_KEY, training, mgr);
+        INDArray b = begin(f, d, training, mgr);
+        INDArray rb = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY, training, mgr);
 
         final boolean carry = layerConf().isCarryStateOnMask();
         if (!store && !forBackprop && floatPath()) {
@@ -217,12 +207,12 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
     FloatStep floatStep(int mb, ArrayType type, LayerWorkspaceMgr mgr) {
         final int n = Math.toIntExact(layerConf().getNOut());
         final int nm = n * mb;
-        INDArray rb = getParamWithNoise(GRUParamInitializer.RECURRENT_BIAS_KEY, false, mgr);
+        INDArray rb = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY, false, mgr);
         INDArray rbTile = mgr.createUninitialized(type, DataType.FLOAT, new long[]{mb, 3L * n}, 'c');
         rbTile.assign(rb.castTo(DataType.FLOAT).reshape(1, 3L * n).broadcast(mb, 3L * n));
         INDArray rec = mgr.createUninitialized(type, DataType.FLOAT, new long[]{mb, 3L * n}, 'c');
         FloatBuffer recB = FloatKernels.floats(rec);
-        INDArray rw = getParamWithNoise(GRUParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr).castTo(DataType.FLOAT);
+        INDArray rw = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, false, mgr).castTo(DataType.FLOAT);
         float[] g = new float[3 * nm];
         float[] r = new float[3 * nm];
         return (t, first, state, projection, states) -> {
@@ -360,10 +350,10 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
             }
         }
 
-        INDArray wg = gradientViews.get(GRUParamInitializer.WEIGHT_KEY);
-        INDArray rwg = gradientViews.get(GRUParamInitializer.RECURRENT_WEIGHT_KEY);
-        INDArray bg = gradientViews.get(GRUParamInitializer.BIAS_KEY);
-        INDArray rbg = gradientViews.get(GRUParamInitializer.RECURRENT_BIAS_KEY);
+        INDArray wg = gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY);
+        INDArray rwg = gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
+        INDArray bg = gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY);
+        INDArray rbg = gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY);
 
         INDArray dgZr = rowBlock(dg, 0, 2 * n);      // dL/d(pre z | pre r) = dL/d(x·W + b) for z | r
         INDArray dgG = rowBlock(dg, 0, n3);          // dL/d(h·RW + rb)

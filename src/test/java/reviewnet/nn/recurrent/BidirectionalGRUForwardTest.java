@@ -73,10 +73,10 @@ public class BidirectionalGRUForwardTest {
         String[] prefixes = {BidirectionalParamInitializer.FORWARD_PREFIX, BidirectionalParamInitializer.BACKWARD_PREFIX};
         for (int d = 0; d < 2; d++) {
             String pre = prefixes[d];
-            p.get(pre + GRUParamInitializer.WEIGHT_KEY).assign(Nd4j.create(w[d]));
-            p.get(pre + GRUParamInitializer.RECURRENT_WEIGHT_KEY).assign(Nd4j.create(rw[d]));
-            p.get(pre + GRUParamInitializer.BIAS_KEY).assign(Nd4j.create(b[d]).reshape(1, 3 * N));
-            p.get(pre + GRUParamInitializer.RECURRENT_BIAS_KEY).assign(Nd4j.create(rb[d]).reshape(1, 3 * N));
+            p.get(pre + FusedRecurrentParamInitializer.WEIGHT_KEY).assign(Nd4j.create(w[d]));
+            p.get(pre + FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY).assign(Nd4j.create(rw[d]));
+            p.get(pre + FusedRecurrentParamInitializer.BIAS_KEY).assign(Nd4j.create(b[d]).reshape(1, 3 * N));
+            p.get(pre + FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY).assign(Nd4j.create(rb[d]).reshape(1, 3 * N));
         }
         return net;
     }

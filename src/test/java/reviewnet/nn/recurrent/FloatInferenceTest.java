@@ -1,12 +1,12 @@
 package reviewnet.nn.recurrent;
 
-import reviewnet.nn.layers.FusedLstm;
-import reviewnet.nn.layers.GRU;
 import reviewnet.testing.DefaultDataTypes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,10 +29,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * The float inference passes of {@link FusedLstmLayer} and {@link GRULayer} (element-wise work in
- * {@link FloatKernels}) against the double-precision Keras references and against the same layer's training-mode
+ * The float inference passes of every {@link Cell} that has one ({@link FusedRecurrentLayer#floatPath}; element-wise
+ * work in {@link FloatKernels}) against the double-precision Keras references and against the same layer's training-mode
  * forward pass in float (ND4J's ops): every data format, mask policy and output mode, a stored state
- * ({@code rnnTimeStep}), and repeated calls in one workspace. Rows: (layer, format, mask, carry, returnSequences).
+ * ({@code rnnTimeStep}), and repeated calls in one workspace. Rows: (cell, format, mask, carry, returnSequences).
  */
 class FloatInferenceTest {
 
@@ -43,9 +43,16 @@ class FloatInferenceTest {
     /** Float rounding over T steps against a double reference; the kernels' own error is 1.6e-7 per tanh. */
     private static final double TOLERANCE = 2e-5;
 
+    /** The cells whose layers infer in float through {@link FloatKernels}. */
+    static Stream<Cell> floatCells() {
+        return Arrays.stream(Cell.values())
+                .filter(c -> ((FusedRecurrentLayer<?>) setup(c, RNNFormat.NCW, true, true, null, null, new Random(0))
+                        .net().getLayer(0)).floatPath());
+    }
+
     static Stream<Arguments> fixtures() {
         Stream.Builder<Arguments> rows = Stream.builder();
-        for (String layer : List.of("lstm", "gru")) {
+        for (Cell layer : floatCells().toList()) {
             for (RNNFormat format : RNNFormat.values()) {
                 for (boolean masked : new boolean[]{false, true}) {
                     for (boolean carry : masked ? new boolean[]{true, false} : new boolean[]{true}) {
@@ -75,21 +82,14 @@ class FloatInferenceTest {
     private record Setup(MultiLayerNetwork net, double[][][] reference) {
     }
 
-    private static Setup setup(String layer, RNNFormat format, boolean carry, boolean seq, double[][][] x,
+    /** A float network around the cell with random parameters, and the reference output for x (if given). */
+    private static Setup setup(Cell cell, RNNFormat format, boolean carry, boolean seq, double[][][] x,
                                double[][] mask, Random rng) {
-        int gates = layer.equals("lstm") ? 4 : 3;
-        double[][] w = GruReference.randn(rng, N_IN, gates * N, 0.6);
-        double[][] rw = GruReference.randn(rng, N, gates * N, 0.6);
-        double[] b = GruReference.randn(rng, 1, gates * N, 0.5)[0];
-        double[] rb = GruReference.randn(rng, 1, gates * N, 0.5)[0];
-        org.deeplearning4j.nn.conf.layers.Layer conf = layer.equals("lstm")
-                ? new FusedLstm.Builder(N_IN, N).dataFormat(format).carryStateOnMask(carry).returnSequences(seq).build()
-                : new GRU.Builder(N_IN, N).dataFormat(format).carryStateOnMask(carry).returnSequences(seq).build();
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .dataType(DataType.FLOAT).seed(1)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .list()
-                .layer(conf)
+                .layer(cell.builder(N_IN, N).dataFormat(format).carryStateOnMask(carry).returnSequences(seq).build())
                 .layer(seq
                         ? new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
                                 .dataFormat(format).nIn(N).nOut(2).build()
@@ -97,18 +97,14 @@ class FloatInferenceTest {
                                 .nIn(N).nOut(2).build())
                 .build());
         net.init();
-        Map<String, INDArray> p = net.getLayer(0).paramTable();
-        p.get(FusedRecurrentParamInitializer.WEIGHT_KEY).assign(Nd4j.create(w));
-        p.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY).assign(Nd4j.create(rw));
-        p.get(FusedRecurrentParamInitializer.BIAS_KEY).assign(Nd4j.create(b).reshape(1, gates * N));
-        double[][][] ref;
-        if (layer.equals("lstm")) {
-            ref = LstmReference.forward(x, w, rw, b, mask, carry);
-        } else {
-            p.get(GRUParamInitializer.RECURRENT_BIAS_KEY).assign(Nd4j.create(rb).reshape(1, gates * N));
-            ref = GruReference.forward(x, w, rw, b, rb, mask, carry, null);
+        Map<String, double[][]> p = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : net.getLayer(0).paramTable().entrySet()) {
+            String k = e.getKey();
+            p.put(k, GruReference.randn(rng, k.equals("W") ? N_IN : k.equals("RW") ? N : 1, cell.gates * N,
+                    k.endsWith("W") ? 0.6 : 0.5));
+            e.getValue().assign(Nd4j.create(p.get(k)).reshape(e.getValue().shape()));
         }
-        return new Setup(net, ref);
+        return new Setup(net, x == null ? null : cell.reference(x, p, mask, carry));
     }
 
     private static INDArray layerOut(MultiLayerNetwork net, INDArray in, INDArray mask, boolean training) {
@@ -125,7 +121,7 @@ class FloatInferenceTest {
 
     @ParameterizedTest(name = "{0} {1} masked={2} carry={3} returnSequences={4}")
     @MethodSource("fixtures")
-    void floatInferenceMatchesTheReferenceAndTheTrainingPass(String layer, RNNFormat format, boolean masked,
+    void floatInferenceMatchesTheReferenceAndTheTrainingPass(Cell layer, RNNFormat format, boolean masked,
                                                              boolean carry, boolean seq) {
         Random rng = new Random(7);
         double[][][] x = GruReference.randn(rng, MB, T, N_IN, 1.5);
@@ -137,7 +133,7 @@ class FloatInferenceTest {
         for (int rep = 0; rep < 3; rep++) {                      // repeated calls reuse the workspaces
             INDArray out = layerOut(s.net(), in, m, false);
             assertEquals(DataType.FLOAT, out.dataType());
-            assertEquals(java.util.Arrays.toString(training.shape()), java.util.Arrays.toString(out.shape()));
+            assertEquals(Arrays.toString(training.shape()), Arrays.toString(out.shape()));
             double maxRef = 0;
             for (int i = 0; i < MB; i++) {
                 for (int k = 0; k < N; k++) {
@@ -159,8 +155,8 @@ class FloatInferenceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("layers")
-    void rnnTimeStepContinuesFromTheStoredState(String layer) {
+    @MethodSource("floatCells")
+    void rnnTimeStepContinuesFromTheStoredState(Cell layer) {
         Random rng = new Random(11);
         double[][][] x = GruReference.randn(rng, MB, T, N_IN, 1.5);
         Setup s = setup(layer, RNNFormat.NCW, true, true, x, null, rng);
@@ -173,15 +169,11 @@ class FloatInferenceTest {
                 .amaxNumber().doubleValue(), 1e-6);
         assertEquals(0.0, full.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(4, T)).sub(o2)
                 .amaxNumber().doubleValue(), 1e-6);
-        INDArray state = s.net().rnnGetPreviousState(0).get(FusedLstmLayer.STATE_KEY_PREV_ACTIVATION);
+        INDArray state = s.net().rnnGetPreviousState(0).get(FusedRecurrentLayer.STATE_KEY_PREV_ACTIVATION);
         for (int i = 0; i < MB; i++) {
             for (int k = 0; k < N; k++) {
                 assertEquals(s.reference()[i][T - 1][k], state.getDouble(i, k), TOLERANCE);
             }
         }
-    }
-
-    static Stream<String> layers() {
-        return Stream.of("lstm", "gru");
     }
 }
