@@ -182,22 +182,6 @@ public class FastEmbedding extends FeedForwardLayer {
             return this;
         }
 
-        public int getInputLength() {
-            return inputLength;
-        }
-
-        public void setInputLength(int inputLength) {
-            this.inputLength = inputLength;
-        }
-
-        public RNNFormat getOutputFormat() {
-            return outputFormat;
-        }
-
-        public void setOutputFormat(RNNFormat outputFormat) {
-            this.outputFormat = outputFormat;
-        }
-
         @Override
         @SuppressWarnings("unchecked")
         public FastEmbedding build() {

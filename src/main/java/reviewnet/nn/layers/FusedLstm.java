@@ -154,14 +154,6 @@ public class FusedLstm extends FusedRecurrent {
             return this;
         }
 
-        public double getForgetGateBiasInit() {
-            return forgetGateBiasInit;
-        }
-
-        public void setForgetGateBiasInit(double forgetGateBiasInit) {
-            this.forgetGateBiasInit = forgetGateBiasInit;
-        }
-
         @Override
         public FusedLstm build() {
             return new FusedLstm(this);

@@ -221,20 +221,5 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
             return (T) this;
         }
 
-        public boolean isCarryStateOnMask() {
-            return carryStateOnMask;
-        }
-
-        public void setCarryStateOnMask(boolean carryStateOnMask) {
-            this.carryStateOnMask = carryStateOnMask;
-        }
-
-        public boolean isReturnSequences() {
-            return returnSequences;
-        }
-
-        public void setReturnSequences(boolean returnSequences) {
-            this.returnSequences = returnSequences;
-        }
     }
 }

@@ -170,22 +170,6 @@ public class GRU extends FusedRecurrent {
             return this;
         }
 
-        public IActivation getGateActivationFn() {
-            return gateActivationFn;
-        }
-
-        public void setGateActivationFn(IActivation gateActivationFn) {
-            this.gateActivationFn = gateActivationFn;
-        }
-
-        public boolean isOrthogonalPerGate() {
-            return orthogonalPerGate;
-        }
-
-        public void setOrthogonalPerGate(boolean orthogonalPerGate) {
-            this.orthogonalPerGate = orthogonalPerGate;
-        }
-
         @Override
         public GRU build() {
             return new GRU(this);

@@ -237,20 +237,8 @@ public class MultiWidthConv1D extends FeedForwardLayer {
             return this;
         }
 
-        public List<Integer> getWidths() {
-            return widths;
-        }
-
         public void setWidths(List<Integer> widths) {
             this.widths = new ArrayList<>(widths);
-        }
-
-        public int getFilters() {
-            return filters;
-        }
-
-        public void setFilters(int filters) {
-            this.filters = filters;
         }
 
         @Override
