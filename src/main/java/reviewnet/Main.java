@@ -18,6 +18,7 @@ import reviewnet.config.JobConfig;
 import reviewnet.config.SparkSettings;
 import reviewnet.corpus.CorpusException;
 import reviewnet.jobs.Job;
+import reviewnet.spark.SparkSessions;
 
 /** {@code JOB_FILE [key=value ...]}: loads and validates the settings, then runs the job. Nothing else. */
 @Command(name = "reviewnet", mixinStandardHelpOptions = true,

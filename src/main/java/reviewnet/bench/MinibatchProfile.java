@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 import reviewnet.config.ModelSettings;
 import reviewnet.nn.Architectures;
 import reviewnet.nn.SequenceClassifier;
-import reviewnet.nn.layers.FoldedInference;
+import reviewnet.nn.recurrent.FoldedInference;
 import reviewnet.train.Features;
 import reviewnet.train.ExecutorEnvironment;
 import reviewnet.train.NativeBackend;

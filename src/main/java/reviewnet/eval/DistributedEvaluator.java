@@ -16,7 +16,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reviewnet.nn.layers.FoldedInference;
+import reviewnet.nn.recurrent.FoldedInference;
 import reviewnet.train.DataSets;
 
 /**

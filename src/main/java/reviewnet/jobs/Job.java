@@ -20,7 +20,7 @@ public interface Job {
     default void configure(SparkConf conf) {
     }
 
-    /** The paths the job reads or writes, checked before the session starts ({@code reviewnet.ClusterPreflight}). */
+    /** The paths the job reads or writes, checked before the session starts ({@code reviewnet.spark.ClusterPreflight}). */
     default List<PathSetting> paths() {
         return List.of();
     }

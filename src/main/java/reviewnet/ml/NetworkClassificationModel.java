@@ -41,7 +41,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import reviewnet.config.JobConfig;
 import reviewnet.nn.Architecture;
-import reviewnet.nn.layers.FoldedInference;
+import reviewnet.nn.recurrent.FoldedInference;
 import reviewnet.train.Features;
 
 /**

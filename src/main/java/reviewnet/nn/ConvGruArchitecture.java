@@ -1,5 +1,7 @@
 package reviewnet.nn;
 
+import reviewnet.nn.layers.GRU;
+
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import reviewnet.config.ModelSettings;

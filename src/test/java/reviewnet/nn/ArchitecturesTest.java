@@ -1,5 +1,7 @@
 package reviewnet.nn;
 
+import reviewnet.nn.layers.GRU;
+
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;

@@ -1,7 +1,9 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.embedding.BagEmbeddingLayer;
+import reviewnet.nn.embedding.FastEmbeddingParamInitializer;
+
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -57,7 +59,7 @@ public class BagEmbedding extends FeedForwardLayer {
     }
 
     /** The factor of the sum for an example with {@code n} non-padding indices (0 when it has none). */
-    double scale(int n) {
+    public double scale(int n) {
         if (n == 0) {
             return 0;
         }
@@ -69,18 +71,9 @@ public class BagEmbedding extends FeedForwardLayer {
                                                        Collection<TrainingListener> trainingListeners,
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
-        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
-            throw new IllegalArgumentException("BagEmbedding (layer " + layerIndex + "): network data type "
-                    + networkDataType + " is not supported, only FLOAT and DOUBLE");
-        }
-        BagEmbeddingLayer ret = new BagEmbeddingLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        LayerWiring.requireFloatOrDouble("BagEmbedding (layer " + layerIndex + ")", networkDataType);
+        return LayerWiring.wire(new BagEmbeddingLayer(conf, networkDataType), conf, trainingListeners, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     @Override

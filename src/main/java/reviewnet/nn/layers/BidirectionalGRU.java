@@ -1,6 +1,9 @@
 package reviewnet.nn.layers;
 
-import java.util.Objects;
+import reviewnet.nn.recurrent.BidirectionalLayer;
+import reviewnet.nn.recurrent.BidirectionalParamInitializer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
+
 import java.util.Set;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -9,9 +12,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.layers.BaseLayer;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>
  * Each direction is exactly our {@link GRU} (Keras {@code reset_after=True}) with its own parameters: the forward set
  * with the GRU's keys prefixed {@code f} ({@code fW, fRW, fb, frb}), then the backward set prefixed {@code b}
- * ({@code bW, bRW, bb, brb}), each laid out and initialized like the GRU's (see {@link BidirectionalGRUParamInitializer}).
+ * ({@code bW, bRW, bb, brb}), each laid out and initialized like the GRU's (see {@link BidirectionalParamInitializer}).
  * Every GRU setting (activation, gate activation, weight initialization, orthogonalPerGate, biasInit, data format)
  * applies to both directions. DL4J's own {@code Bidirectional} wrapper cannot be used for this: around a GRU that
  * returns only its last step, its backward "last step" is the backward direction's state after reading only the
@@ -40,10 +40,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code rnnTimeStep} (the backward direction needs the whole sequence). Input dropout ({@code dropOut}) applies one
  * dropout mask to the input that both directions read.
  */
-public class BidirectionalGRU extends FusedRecurrent {
+public class BidirectionalGRU extends GRU {
 
-    private IActivation gateActivationFn = new ActivationSigmoid();
-    private boolean orthogonalPerGate = false;
+    private static final BidirectionalParamInitializer PARAMS =
+            new BidirectionalParamInitializer(GRU.PARAMS, l -> ((BidirectionalGRU) l).direction());
 
     /** For JSON deserialization only. */
     public BidirectionalGRU() {
@@ -52,13 +52,10 @@ public class BidirectionalGRU extends FusedRecurrent {
 
     protected BidirectionalGRU(Builder builder) {
         super(builder);
-        this.gateActivationFn = builder.gateActivationFn;
-        this.orthogonalPerGate = builder.orthogonalPerGate;
-        validate();
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "BidirectionalGRU";
     }
 
@@ -91,21 +88,21 @@ public class BidirectionalGRU extends FusedRecurrent {
                 String key = params.iterator().next();
                 if (key.equals(FusedRecurrentParamInitializer.WEIGHT_KEY)
                         || key.equals(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY)) {
-                    c.setParams(Set.of(BidirectionalGRUParamInitializer.FORWARD_PREFIX + key,
-                            BidirectionalGRUParamInitializer.BACKWARD_PREFIX + key));
+                    c.setParams(Set.of(BidirectionalParamInitializer.FORWARD_PREFIX + key,
+                            BidirectionalParamInitializer.BACKWARD_PREFIX + key));
                 }
             }
         }
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
-        return new BidirectionalGRULayer(conf, networkDataType);
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new BidirectionalLayer(conf, networkDataType);
     }
 
     @Override
     public ParamInitializer initializer() {
-        return BidirectionalGRUParamInitializer.getInstance();
+        return PARAMS;
     }
 
     /** Feed-forward {@code [mb, 2·nOut]}: the two final states. */
@@ -125,8 +122,8 @@ public class BidirectionalGRU extends FusedRecurrent {
         d.setNIn(getNIn());
         d.setNOut(getNOut());
         d.setActivationFn(getActivationFn());
-        d.setGateActivationFn(gateActivationFn);
-        d.setOrthogonalPerGate(orthogonalPerGate);
+        d.setGateActivationFn(getGateActivationFn());
+        d.setOrthogonalPerGate(isOrthogonalPerGate());
         d.setWeightInitFn(getWeightInitFn());
         d.setWeightInitFnRecurrent(getWeightInitFnRecurrent());
         d.setBiasInit(getBiasInit());
@@ -145,50 +142,8 @@ public class BidirectionalGRU extends FusedRecurrent {
                 2 * ((nIn + 3 * n + 5 * n) + (n + 4 * n + nIn)) + 2 * nIn);
     }
 
-    public IActivation getGateActivationFn() {
-        return gateActivationFn;
-    }
-
-    public void setGateActivationFn(IActivation gateActivationFn) {
-        this.gateActivationFn = gateActivationFn;
-    }
-
-    public boolean isOrthogonalPerGate() {
-        return orthogonalPerGate;
-    }
-
-    public void setOrthogonalPerGate(boolean orthogonalPerGate) {
-        this.orthogonalPerGate = orthogonalPerGate;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof BidirectionalGRU) || !super.equals(o)) {
-            return false;
-        }
-        BidirectionalGRU other = (BidirectionalGRU) o;
-        return orthogonalPerGate == other.orthogonalPerGate && Objects.equals(gateActivationFn, other.gateActivationFn);
-    }
-
-    @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof BidirectionalGRU;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), gateActivationFn, orthogonalPerGate);
-    }
-
-    @Override
-    protected String fieldsToString() {
-        return ", gateActivationFn=" + gateActivationFn + ", orthogonalPerGate=" + orthogonalPerGate;
-    }
-
     /** Builder; nOut is the size of ONE direction (the output has 2·nOut columns). */
-    public static class Builder extends FusedRecurrent.Builder<Builder> {
-        private IActivation gateActivationFn = new ActivationSigmoid();
-        private boolean orthogonalPerGate = false;
+    public static class Builder extends GRU.Builder {
 
         public Builder() {
             returnSequences(false);
@@ -198,39 +153,6 @@ public class BidirectionalGRU extends FusedRecurrent {
         public Builder(long nIn, long nOut) {
             super(nIn, nOut);
             returnSequences(false);
-        }
-
-        /** Activation of the update and reset gates (default sigmoid, like Keras recurrent_activation). */
-        public Builder gateActivationFunction(Activation gateActivationFn) {
-            return gateActivationFunction(gateActivationFn.getActivationFunction());
-        }
-
-        /** Activation of the update and reset gates (default sigmoid, like Keras recurrent_activation). */
-        public Builder gateActivationFunction(IActivation gateActivationFn) {
-            this.gateActivationFn = gateActivationFn;
-            return this;
-        }
-
-        /** See {@link GRU.Builder#orthogonalPerGate(boolean)}. */
-        public Builder orthogonalPerGate(boolean orthogonalPerGate) {
-            this.orthogonalPerGate = orthogonalPerGate;
-            return this;
-        }
-
-        public IActivation getGateActivationFn() {
-            return gateActivationFn;
-        }
-
-        public void setGateActivationFn(IActivation gateActivationFn) {
-            this.gateActivationFn = gateActivationFn;
-        }
-
-        public boolean isOrthogonalPerGate() {
-            return orthogonalPerGate;
-        }
-
-        public void setOrthogonalPerGate(boolean orthogonalPerGate) {
-            this.orthogonalPerGate = orthogonalPerGate;
         }
 
         @Override

@@ -1,7 +1,9 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.embedding.FastEmbeddingLayer;
+import reviewnet.nn.embedding.FastEmbeddingParamInitializer;
+
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -64,18 +66,9 @@ public class FastEmbedding extends FeedForwardLayer {
                                                        Collection<TrainingListener> trainingListeners,
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
-        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
-            throw new IllegalArgumentException("FastEmbedding (layer " + layerIndex + "): network data type "
-                    + networkDataType + " is not supported, only FLOAT and DOUBLE");
-        }
-        FastEmbeddingLayer ret = new FastEmbeddingLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        LayerWiring.requireFloatOrDouble("FastEmbedding (layer " + layerIndex + ")", networkDataType);
+        return LayerWiring.wire(new FastEmbeddingLayer(conf, networkDataType), conf, trainingListeners, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     @Override
@@ -187,22 +180,6 @@ public class FastEmbedding extends FeedForwardLayer {
         public Builder outputDataFormat(RNNFormat format) {
             this.outputFormat = format;
             return this;
-        }
-
-        public int getInputLength() {
-            return inputLength;
-        }
-
-        public void setInputLength(int inputLength) {
-            this.inputLength = inputLength;
-        }
-
-        public RNNFormat getOutputFormat() {
-            return outputFormat;
-        }
-
-        public void setOutputFormat(RNNFormat outputFormat) {
-            this.outputFormat = outputFormat;
         }
 
         @Override

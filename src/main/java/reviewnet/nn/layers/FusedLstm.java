@@ -1,7 +1,13 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.FusedLstmLayer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
+
 import java.util.Objects;
 
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -47,6 +53,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class FusedLstm extends FusedRecurrent {
 
+    /** Gate blocks i | f | c | o, one bias. */
+    private static final FusedRecurrentParamInitializer PARAMS =
+            new FusedRecurrentParamInitializer("FusedLstm", 4, FusedRecurrentParamInitializer.BIAS_KEY);
+
     private double forgetGateBiasInit = 1.0;
 
     /** For JSON deserialization only. */
@@ -60,7 +70,7 @@ public class FusedLstm extends FusedRecurrent {
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "FusedLstm";
     }
 
@@ -73,13 +83,21 @@ public class FusedLstm extends FusedRecurrent {
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
         return new FusedLstmLayer(conf, networkDataType);
     }
 
     @Override
     public ParamInitializer initializer() {
-        return FusedLstmParamInitializer.getInstance();
+        return PARAMS;
+    }
+
+    /** Keras' unit_forget_bias: the forget gate's block starts at forgetGateBiasInit (1 by default). */
+    @Override
+    public void initBiases(Map<String, INDArray> params) {
+        long nOut = getNOut();
+        params.get(FusedRecurrentParamInitializer.BIAS_KEY)
+                .get(NDArrayIndex.point(0), NDArrayIndex.interval(nOut, 2 * nOut)).assign(forgetGateBiasInit);
     }
 
     @Override
@@ -110,11 +128,6 @@ public class FusedLstm extends FusedRecurrent {
     }
 
     @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof FusedLstm;
-    }
-
-    @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), forgetGateBiasInit);
     }
@@ -139,14 +152,6 @@ public class FusedLstm extends FusedRecurrent {
         public Builder forgetGateBiasInit(double forgetGateBiasInit) {
             this.forgetGateBiasInit = forgetGateBiasInit;
             return this;
-        }
-
-        public double getForgetGateBiasInit() {
-            return forgetGateBiasInit;
-        }
-
-        public void setForgetGateBiasInit(double forgetGateBiasInit) {
-            this.forgetGateBiasInit = forgetGateBiasInit;
         }
 
         @Override

@@ -1,5 +1,7 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -51,10 +53,22 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
     }
 
     /** Layer name used in messages, e.g. "GRU". */
-    protected abstract String kind();
+    public abstract String kind();
+
+    /**
+     * Whether the default orthogonal recurrent weights are orthogonal per [nOut, nOut] gate block instead of as a
+     * whole (see {@link FusedRecurrentParamInitializer}).
+     */
+    public boolean orthogonalPerGate() {
+        return false;
+    }
+
+    /** The cell's own initial bias blocks, after every bias was set to biasInit (none by default). */
+    public void initBiases(Map<String, INDArray> params) {
+    }
 
     /** The implementation ({@code *Layer}) for this configuration. */
-    protected abstract BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType);
+    public abstract BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType);
 
     /**
      * Rejects settings the implementation does not support (called by the builder and on instantiation).
@@ -96,14 +110,8 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
                                                        boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet(kind(), getLayerName(), layerIndex, getNIn(), getNOut());
         validate();
-        BaseLayer<?> ret = newLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return LayerWiring.wire(newLayer(conf, networkDataType), conf, trainingListeners, layerIndex, layerParamsView,
+                initializeParams);
     }
 
     @Override
@@ -147,7 +155,7 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
         this.returnSequences = returnSequences;
     }
 
-    /** Subclasses compare their own fields after {@code super.equals(o)} (which checks {@code canEqual}). */
+    /** Subclasses compare their own fields after {@code super.equals(o)} (which checks the class). */
     @Override
     public boolean equals(Object o) {
         if (o == this) {
@@ -157,7 +165,7 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
             return false;
         }
         FusedRecurrent other = (FusedRecurrent) o;
-        return other.canEqual(this) && super.equals(o)
+        return other.getClass() == getClass() && super.equals(o)
                 && carryStateOnMask == other.carryStateOnMask
                 && returnSequences == other.returnSequences;
     }
@@ -213,20 +221,5 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
             return (T) this;
         }
 
-        public boolean isCarryStateOnMask() {
-            return carryStateOnMask;
-        }
-
-        public void setCarryStateOnMask(boolean carryStateOnMask) {
-            this.carryStateOnMask = carryStateOnMask;
-        }
-
-        public boolean isReturnSequences() {
-            return returnSequences;
-        }
-
-        public void setReturnSequences(boolean returnSequences) {
-            this.returnSequences = returnSequences;
-        }
     }
 }

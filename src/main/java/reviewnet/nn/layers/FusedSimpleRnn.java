@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.FusedSimpleRnnLayer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
+
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -41,6 +44,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class FusedSimpleRnn extends FusedRecurrent {
 
+    private static final FusedRecurrentParamInitializer PARAMS =
+            new FusedRecurrentParamInitializer("FusedSimpleRnn", 1, FusedRecurrentParamInitializer.BIAS_KEY);
+
     /** For JSON deserialization only. */
     public FusedSimpleRnn() {
     }
@@ -51,18 +57,18 @@ public class FusedSimpleRnn extends FusedRecurrent {
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "FusedSimpleRnn";
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
         return new FusedSimpleRnnLayer(conf, networkDataType);
     }
 
     @Override
     public ParamInitializer initializer() {
-        return FusedSimpleRnnParamInitializer.getInstance();
+        return PARAMS;
     }
 
     @Override
@@ -72,11 +78,6 @@ public class FusedSimpleRnn extends FusedRecurrent {
         // Per example and step, in elements (see FusedSimpleRnnLayer): inference keeps the input copy and the states;
         // training keeps the states and act' (2 rows per step), and backprop adds the per-step gradients and dL/dx.
         return memoryReport(inputType, nIn + n, (nIn + 2 * n) + (n + nIn));
-    }
-
-    @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof FusedSimpleRnn;
     }
 
     public static class Builder extends FusedRecurrent.Builder<Builder> {

@@ -1,5 +1,8 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.GRULayer;
+import reviewnet.nn.recurrent.FusedRecurrentParamInitializer;
+
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -52,6 +55,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class GRU extends FusedRecurrent {
 
+    /** Gate blocks z | r | h; the input bias b and Keras' recurrent bias rb (reset_after=True). */
+    static final FusedRecurrentParamInitializer PARAMS = new FusedRecurrentParamInitializer("GRU", 3,
+            FusedRecurrentParamInitializer.BIAS_KEY, FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY);
+
     private IActivation gateActivationFn = new ActivationSigmoid();
     private boolean orthogonalPerGate = false;
 
@@ -67,18 +74,23 @@ public class GRU extends FusedRecurrent {
     }
 
     @Override
-    protected String kind() {
+    public String kind() {
         return "GRU";
     }
 
     @Override
-    protected BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+    public BaseLayer<?> newLayer(NeuralNetConfiguration conf, DataType networkDataType) {
         return new GRULayer(conf, networkDataType);
     }
 
     @Override
     public ParamInitializer initializer() {
-        return GRUParamInitializer.getInstance();
+        return PARAMS;
+    }
+
+    @Override
+    public boolean orthogonalPerGate() {
+        return orthogonalPerGate;
     }
 
     @Override
@@ -114,11 +126,6 @@ public class GRU extends FusedRecurrent {
         }
         GRU other = (GRU) o;
         return orthogonalPerGate == other.orthogonalPerGate && Objects.equals(gateActivationFn, other.gateActivationFn);
-    }
-
-    @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof GRU;
     }
 
     @Override
@@ -161,22 +168,6 @@ public class GRU extends FusedRecurrent {
         public Builder orthogonalPerGate(boolean orthogonalPerGate) {
             this.orthogonalPerGate = orthogonalPerGate;
             return this;
-        }
-
-        public IActivation getGateActivationFn() {
-            return gateActivationFn;
-        }
-
-        public void setGateActivationFn(IActivation gateActivationFn) {
-            this.gateActivationFn = gateActivationFn;
-        }
-
-        public boolean isOrthogonalPerGate() {
-            return orthogonalPerGate;
-        }
-
-        public void setOrthogonalPerGate(boolean orthogonalPerGate) {
-            this.orthogonalPerGate = orthogonalPerGate;
         }
 
         @Override

@@ -1,9 +1,11 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.conv.MultiWidthConv1DLayer;
+import reviewnet.nn.conv.MultiWidthConv1DParamInitializer;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -92,20 +94,11 @@ public class MultiWidthConv1D extends FeedForwardLayer {
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
         String where = "MultiWidthConv1D (layer " + layerIndex + ")";
-        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
-            throw new IllegalArgumentException(where + ": network data type " + networkDataType
-                    + " is not supported, only FLOAT and DOUBLE");
-        }
+        LayerWiring.requireFloatOrDouble(where, networkDataType);
         LayerValidation.assertNInNOutSet("MultiWidthConv1D", getLayerName(), layerIndex, getNIn(), getNOut());
         validate(where);
-        MultiWidthConv1DLayer ret = new MultiWidthConv1DLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return LayerWiring.wire(new MultiWidthConv1DLayer(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override
@@ -244,20 +237,8 @@ public class MultiWidthConv1D extends FeedForwardLayer {
             return this;
         }
 
-        public List<Integer> getWidths() {
-            return widths;
-        }
-
         public void setWidths(List<Integer> widths) {
             this.widths = new ArrayList<>(widths);
-        }
-
-        public int getFilters() {
-            return filters;
-        }
-
-        public void setFilters(int filters) {
-            this.filters = filters;
         }
 
         @Override

@@ -1,5 +1,7 @@
 package reviewnet.nn.layers;
 
+import reviewnet.nn.recurrent.FloatKernels;
+
 import java.util.SplittableRandom;
 import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.conf.dropout.IDropout;

@@ -1,0 +1,453 @@
+package reviewnet.nn.conv;
+
+import reviewnet.nn.layers.FastEmbedding;
+import reviewnet.nn.layers.MultiWidthConv1D;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Implementation of {@link MultiWidthConv1D}: per width one ND4J {@code conv1d} op, then the max over time, relu and
+ * the (sparse) backward pass as plain Java loops.
+ *
+ * <h3>Forward</h3>
+ * The input [mb, nIn, T] is used as [mb, T, nIn] (NWC): a view when its memory is in that order (what
+ * {@link FastEmbedding} produces, also after a DropoutLayer that drops in place), else one copy. Per width w the
+ * libnd4j {@code conv1d} op (NWC, kernel [w, nIn, filters], bias) writes z_w [mb, T − w + 1, filters]; one pass over
+ * z_w takes the maximum over time of each (example, filter) and its first argmax step; the output is
+ * relu(max) (relu is monotone, so max_t relu(z) = relu(max_t z)). Measured at mb 32, nIn 128, filters 100, widths
+ * 3/4/5 on 2 (shared) cores, convolutions plus max pass: the op 66 ms at T = 400 (19 ms at T = 100); one gemm per
+ * kernel step over the flattened [mb·T, nIn] input accumulated into row-shifted views (Nd4j.gemm, beta = 1) 77 ms
+ * (24 ms); an im2col copy of stacked shifted views with one gemm per width 324 ms (83 ms), ND4J's strided copies
+ * being slow; one wide gemm per width with the shifted sums in Java 235 ms.
+ *
+ * <h3>Backward</h3>
+ * Max pooling sends each output's gradient g[i, f] to one step only (t* = the argmax, nothing when relu is inactive,
+ * i.e. max ≤ 0), so with x*[i, f] = the w·nIn input values under the window at t* (contiguous in NWC)
+ * <pre>
+ *   db[f] = Σ_i g[i, f],   dW[·, ·, f] += g[i, f] · x*[i, f],   dx[i, t* + k, c] += g[i, f] · W[k, c, f]
+ * </pre>
+ * which is mb·filters·w·nIn multiply-adds per width (5 M for all widths at the sizes above), where dense gemms over
+ * all steps (conv1d_bp) would do about 2·10⁹ each for dW and dx at T = 400. The loops run filter by filter over the contiguous window (kernel kept transposed as
+ * [filters, w·nIn] for that) on Java arrays (the input and dx bulk-copied from/to the native buffers, the arrays kept
+ * for the next minibatch), so that the JIT can vectorize them; the kernel and gradient transposes are Java loops too
+ * (as ND4J transposed dups they cost about 15 ms per minibatch). dx is written as a [mb, T, nIn] array and returned
+ * as its [mb, nIn, T] view.
+ * <p>
+ * A training forward pass keeps the argmax steps (Java int arrays) for the backward pass of the same iteration,
+ * which uses them when the layer input is still the same array; otherwise (e.g. a direct backpropGradient call) the
+ * forward pass is recomputed first.
+ */
+public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
+
+    /** Argmax steps of the last training forward pass, and the input they belong to. */
+    private transient Fwd cachedFwd;
+    /** Backward scratch, reused: the input and dL/dx as [mb, T, nIn] Java arrays (FLOAT or DOUBLE). */
+    private transient float[] xf, dxf;
+    private transient double[] xd, dxd;
+
+    private static final class Fwd {
+        INDArray input;
+        /** Per width, per (example i, filter f) at i·filters + f: the step of the maximum, −1 where relu is inactive. */
+        int[][] argmax;
+        INDArray output;
+    }
+
+    public MultiWidthConv1DLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public Type type() {
+        return Type.CONVOLUTIONAL;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public boolean hasBias() {
+        return true;
+    }
+
+    /** The mask is ignored (see {@link MultiWidthConv1D}) and used up: the output is feed-forward. */
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
+                                                          int minibatchSize) {
+        this.maskArray = maskArray;
+        this.maskState = currentMaskState;
+        return new Pair<>(null, currentMaskState);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        cachedFwd = null;
+    }
+
+    @Override
+    public INDArray preOutput(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        throw new UnsupportedOperationException("MultiWidthConv1D (" + layerId() + "): no pre-output; use activate");
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        cachedFwd = null;
+        Fwd f = forward(training, false, workspaceMgr);
+        if (training) {
+            cachedFwd = f;
+        }
+        return f.output;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Forward
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** @param forBackprop recompute inside backpropGradient: working memory in BP_WORKING_MEM, no output kept */
+    private Fwd forward(boolean training, boolean forBackprop, LayerWorkspaceMgr mgr) {
+        assertInputSet(forBackprop);
+        applyDropOutIfNecessary(training, mgr);
+        ArrayType working = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
+        MultiWidthConv1D c = layerConf();
+        List<Integer> widths = c.getWidths();
+        int filters = c.getFilters();
+        int nOut = (int) c.getNOut();
+        INDArray x = nwc(checkedInput(), mgr, working);
+        int mb = (int) x.size(0), tLen = (int) x.size(1);
+
+        Fwd f = new Fwd();
+        f.input = input;
+        f.argmax = training ? new int[widths.size()][] : null;
+        f.output = mgr.createUninitialized(forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS, dataType,
+                new long[]{mb, nOut}, 'c');
+        for (int j = 0; j < widths.size(); j++) {
+            int w = widths.get(j);
+            int tOut = tLen - w + 1;
+            INDArray kernel = getParamWithNoise(MultiWidthConv1DParamInitializer.weightKey(j), training, mgr);
+            INDArray bias = getParamWithNoise(MultiWidthConv1DParamInitializer.biasKey(j), training, mgr);
+            INDArray z = mgr.createUninitialized(working, dataType, new long[]{mb, tOut, filters}, 'c');
+            Nd4j.exec(DynamicCustomOp.builder("conv1d")
+                    .addInputs(x, contiguous(kernel), bias.reshape(filters))
+                    // kW, sW, pW, dW, padding mode (0 = valid), data format (1 = NWC), weight format (0 = [kW, iC, oC])
+                    .addIntegerArguments(w, 1, 0, 1, 0, 1, 0)
+                    .addOutputs(z)
+                    .build());
+            int[] argmax = training ? new int[mb * filters] : null;
+            if (dataType == DataType.FLOAT) {
+                maxRelu(floats(z), mb, tOut, filters, floats(f.output), nOut, j * filters, argmax);
+            } else {
+                maxRelu(doubles(z), mb, tOut, filters, doubles(f.output), nOut, j * filters, argmax);
+            }
+            if (training) {
+                f.argmax[j] = argmax;
+            }
+        }
+        return f;
+    }
+
+    /** The input in the network's data type, checked: rank 3, [mb, nIn, T], T at least the largest width. */
+    private INDArray checkedInput() {
+        MultiWidthConv1D c = layerConf();
+        if (input.rank() != 3 || input.size(1) != c.getNIn()) {
+            throw new IllegalArgumentException("MultiWidthConv1D (" + layerId() + "): input of shape [minibatch, nIn = "
+                    + c.getNIn() + ", T] expected, got " + Arrays.toString(input.shape()));
+        }
+        if (input.size(2) < c.maxWidth()) {
+            throw new IllegalArgumentException("MultiWidthConv1D (" + layerId() + "): sequences of " + input.size(2)
+                    + " steps are shorter than the largest convolution width " + c.maxWidth() + " (widths "
+                    + c.getWidths() + ")");
+        }
+        if ((long) input.size(0) * input.size(2) * Math.max(c.getNIn(), c.getFilters()) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("MultiWidthConv1D (" + layerId() + "): input too large: "
+                    + Arrays.toString(input.shape()));
+        }
+        return input.dataType() == dataType ? input : input.castTo(dataType);
+    }
+
+    /** [mb, nIn, T] as a contiguous 'c' [mb, T, nIn]: the permuted view when the memory is in that order, else a copy. */
+    private static INDArray nwc(INDArray in, LayerWorkspaceMgr mgr, ArrayType type) {
+        INDArray v = in.permute(0, 2, 1);
+        long t = v.size(1), n = v.size(2);
+        if (v.stride(2) == 1 && v.stride(1) == n && v.stride(0) == t * n) {
+            return v;
+        }
+        INDArray copy = mgr.createUninitialized(type, v.dataType(), v.shape(), 'c');
+        return copy.assign(v);
+    }
+
+    /** The kernel as a contiguous 'c' array (the parameter views are; weight noise might not be). */
+    private static INDArray contiguous(INDArray a) {
+        long[] s = a.shape();
+        boolean c = a.ordering() == 'c' && a.stride(2) == 1 && a.stride(1) == s[2] && a.stride(0) == s[1] * s[2];
+        return c ? a : a.dup('c');
+    }
+
+    /**
+     * out[i, off + f] = relu(max_t z[i, t, f]); argmax (if not null) [i·filters + f] = the first step of the
+     * maximum, or −1 where the maximum is ≤ 0 (relu inactive: no gradient).
+     */
+    private static void maxRelu(FloatBuffer z, int mb, int tOut, int filters, FloatBuffer out, int outCols, int off,
+                                int[] argmax) {
+        float[] max = new float[filters];
+        int[] at = new int[filters];
+        for (int i = 0; i < mb; i++) {
+            int base = i * tOut * filters;
+            for (int f = 0; f < filters; f++) {
+                max[f] = z.get(base + f);
+            }
+            Arrays.fill(at, 0);
+            for (int t = 1; t < tOut; t++) {
+                int r = base + t * filters;
+                for (int f = 0; f < filters; f++) {
+                    float v = z.get(r + f);
+                    if (v > max[f]) {
+                        max[f] = v;
+                        at[f] = t;
+                    }
+                }
+            }
+            int o = i * outCols + off;
+            for (int f = 0; f < filters; f++) {
+                boolean active = max[f] > 0;
+                out.put(o + f, active ? max[f] : 0f);
+                if (argmax != null) {
+                    argmax[i * filters + f] = active ? at[f] : -1;
+                }
+            }
+        }
+    }
+
+    /** The DOUBLE version of {@link #maxRelu(FloatBuffer, int, int, int, FloatBuffer, int, int, int[])}. */
+    private static void maxRelu(DoubleBuffer z, int mb, int tOut, int filters, DoubleBuffer out, int outCols, int off,
+                                int[] argmax) {
+        double[] max = new double[filters];
+        int[] at = new int[filters];
+        for (int i = 0; i < mb; i++) {
+            int base = i * tOut * filters;
+            for (int f = 0; f < filters; f++) {
+                max[f] = z.get(base + f);
+            }
+            Arrays.fill(at, 0);
+            for (int t = 1; t < tOut; t++) {
+                int r = base + t * filters;
+                for (int f = 0; f < filters; f++) {
+                    double v = z.get(r + f);
+                    if (v > max[f]) {
+                        max[f] = v;
+                        at[f] = t;
+                    }
+                }
+            }
+            int o = i * outCols + off;
+            for (int f = 0; f < filters; f++) {
+                boolean active = max[f] > 0;
+                out.put(o + f, active ? max[f] : 0.0);
+                if (argmax != null) {
+                    argmax[i * filters + f] = active ? at[f] : -1;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Backward
+    // ------------------------------------------------------------------------------------------------------------
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        assertInputSet(true);
+        Fwd f = cachedFwd;
+        if (f == null || f.input != input || f.argmax == null) {
+            f = forward(true, true, mgr);
+        }
+        cachedFwd = null;
+        MultiWidthConv1D c = layerConf();
+        List<Integer> widths = c.getWidths();
+        int filters = c.getFilters();
+        int nOut = (int) c.getNOut();
+        int nIn = (int) c.getNIn();
+        INDArray x = nwc(checkedInput(), mgr, ArrayType.BP_WORKING_MEM);
+        int mb = (int) x.size(0), tLen = (int) x.size(1);
+        if (!Arrays.equals(epsilon.shape(), new long[]{mb, nOut})) {
+            throw new IllegalStateException("MultiWidthConv1D (" + layerId() + "): epsilon of shape [" + mb + ", "
+                    + nOut + "] expected, got " + Arrays.toString(epsilon.shape()));
+        }
+        double[][] eps = epsilon.castTo(DataType.DOUBLE).toDoubleMatrix();
+        int size = mb * tLen * nIn;
+        boolean single = dataType == DataType.FLOAT;
+        // x and dL/dx (both [mb, T, nIn]) as Java arrays, so that the window loops are plain array loops
+        if (single) {
+            xf = grow(xf, size);
+            dxf = grow(dxf, size);
+            floats(x).get(xf, 0, size);
+            Arrays.fill(dxf, 0, size, 0f);
+        } else {
+            xd = grow(xd, size);
+            dxd = grow(dxd, size);
+            doubles(x).get(xd, 0, size);
+            Arrays.fill(dxd, 0, size, 0.0);
+        }
+
+        Gradient ret = new DefaultGradient(gradientsFlattened);
+        for (int j = 0; j < widths.size(); j++) {
+            int w = widths.get(j);
+            int len = w * nIn;
+            String wKey = MultiWidthConv1DParamInitializer.weightKey(j);
+            String bKey = MultiWidthConv1DParamInitializer.biasKey(j);
+            INDArray kernel = contiguous(getParamWithNoise(wKey, true, mgr));
+            INDArray gW = gradientViews.get(wKey);
+            INDArray gB = gradientViews.get(bKey);
+            // the kernel and its gradient as [filters, w·nIn] (one filter's window weights contiguous), transposed
+            // in Java: ND4J's strided copies cost several ms for these 50k-element arrays
+            double[] db = new double[filters];
+            int[] argmax = f.argmax[j];
+            if (single) {
+                float[] k = new float[len * filters];
+                floats(kernel).get(k);
+                float[] wt = new float[filters * len];
+                float[] dwt = new float[filters * len];
+                transpose(k, len, filters, wt);
+                window(xf, dxf, tLen, nIn, len, filters, j * filters, eps, argmax, wt, dwt, db);
+                transpose(dwt, filters, len, k);
+                floats(checkContiguous(gW)).put(k);
+            } else {
+                double[] k = new double[len * filters];
+                doubles(kernel).get(k);
+                double[] wt = new double[filters * len];
+                double[] dwt = new double[filters * len];
+                transpose(k, len, filters, wt);
+                window(xd, dxd, tLen, nIn, len, filters, j * filters, eps, argmax, wt, dwt, db);
+                transpose(dwt, filters, len, k);
+                doubles(checkContiguous(gW)).put(k);
+            }
+            // the updater reads (and overwrites) the whole views, so all of them is written each time
+            gB.assign(Nd4j.create(db, new long[]{1, filters}, 'c').castTo(dataType));
+            ret.gradientForVariable().put(wKey, gW);
+            ret.gradientForVariable().put(bKey, gB);
+        }
+
+        // dL/dx as [mb, T, nIn], returned as its [mb, nIn, T] view
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, new long[]{mb, tLen, nIn}, 'c');
+        if (single) {
+            floats(dx).put(dxf, 0, size);
+        } else {
+            doubles(dx).put(dxd, 0, size);
+        }
+        INDArray epsOut = backpropDropOutIfPresent(dx.permute(0, 2, 1));
+        weightNoiseParams.clear();
+        return new Pair<>(ret, epsOut);
+    }
+
+    /** out[c·rows + r] = a[r·cols + c]: the transpose of a 'c' ordered [rows, cols] matrix. */
+    private static void transpose(float[] a, int rows, int cols, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = a[r * cols + c];
+            }
+        }
+    }
+
+    /** The DOUBLE version of {@link #transpose(float[], int, int, float[])}. */
+    private static void transpose(double[] a, int rows, int cols, double[] out) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = a[r * cols + c];
+            }
+        }
+    }
+
+    /** A gradient view, which the initializer makes contiguous ('c' [w, nIn, filters] of a slice of the vector). */
+    private INDArray checkContiguous(INDArray gradientView) {
+        if (contiguous(gradientView) != gradientView) {
+            throw new IllegalStateException("MultiWidthConv1D (" + layerId() + "): gradient view is not contiguous: "
+                    + gradientView.shapeInfoToString());
+        }
+        return gradientView;
+    }
+
+    private static float[] grow(float[] a, int size) {
+        return a != null && a.length >= size ? a : new float[size];
+    }
+
+    private static double[] grow(double[] a, int size) {
+        return a != null && a.length >= size ? a : new double[size];
+    }
+
+    /**
+     * For each (example i, filter f) with an active maximum at step a: db[f] += g, dWt[f, ·] += g · x[i, a.., ·] and
+     * dx[i, a.., ·] += g · Wt[f, ·] over the contiguous window of {@code len} = w·nIn values at (i·T + a)·nIn.
+     */
+    private static void window(float[] x, float[] dx, int tLen, int nIn, int len, int filters, int off,
+                               double[][] eps, int[] argmax, float[] wt, float[] dwt, double[] db) {
+        for (int i = 0; i < eps.length; i++) {
+            for (int f = 0; f < filters; f++) {
+                int a = argmax[i * filters + f];
+                double g = eps[i][off + f];
+                if (a < 0 || g == 0) {
+                    continue;
+                }
+                db[f] += g;
+                int xo = (i * tLen + a) * nIn;
+                int fo = f * len;
+                float gf = (float) g;
+                for (int q = 0; q < len; q++) {
+                    dwt[fo + q] += gf * x[xo + q];
+                }
+                for (int q = 0; q < len; q++) {
+                    dx[xo + q] += gf * wt[fo + q];
+                }
+            }
+        }
+    }
+
+    /** The DOUBLE version of {@link #window(float[], float[], int, int, int, int, int, double[][], int[], float[], float[], double[])}. */
+    private static void window(double[] x, double[] dx, int tLen, int nIn, int len, int filters, int off,
+                               double[][] eps, int[] argmax, double[] wt, double[] dwt, double[] db) {
+        for (int i = 0; i < eps.length; i++) {
+            for (int f = 0; f < filters; f++) {
+                int a = argmax[i * filters + f];
+                double g = eps[i][off + f];
+                if (a < 0 || g == 0) {
+                    continue;
+                }
+                db[f] += g;
+                int xo = (i * tLen + a) * nIn;
+                int fo = f * len;
+                for (int q = 0; q < len; q++) {
+                    dwt[fo + q] += g * x[xo + q];
+                }
+                for (int q = 0; q < len; q++) {
+                    dx[xo + q] += g * wt[fo + q];
+                }
+            }
+        }
+    }
+
+    /** The array's buffer as floats, index 0 = the array's first element (its offset applied). */
+    private static FloatBuffer floats(INDArray a) {
+        return a.data().asNioFloat().slice();
+    }
+
+    /** The array's buffer as doubles, index 0 = the array's first element (its offset applied). */
+    private static DoubleBuffer doubles(INDArray a) {
+        return a.data().asNioDouble().slice();
+    }
+}

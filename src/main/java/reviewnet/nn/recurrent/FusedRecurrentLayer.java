@@ -1,0 +1,548 @@
+package reviewnet.nn.recurrent;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.common.base.Preconditions;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseTransformSameOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import reviewnet.nn.layers.FusedRecurrent;
+
+import java.util.Map;
+
+/**
+ * The recurrent core that our fused recurrent layers ({@link FusedSimpleRnnLayer}, {@link FusedLstmLayer},
+ * {@link GRULayer}) share, written once; each of them writes only the forward and backward loops of its cell.
+ * <ul>
+ *   <li>DL4J's entry points: a training forward pass ({@code activate(true)}) is kept for the backward pass of the same
+ *       iteration and reused while the layer input and mask are still the same arrays (otherwise the backward pass
+ *       recomputes it); {@code rnnTimeStep} and the inference use of {@code rnnActivateUsingStoredState} start from
+ *       the stored states (h, and c for an LSTM, {@code [mb, n]} under DL4J's keys {@code prevAct} / {@code prevMem});
+ *       truncated BPTT is refused loudly (see {@link #rnnActivateUsingStoredState});</li>
+ *   <li>the checks of the input, the stored state and the mask ({@link #prepare});</li>
+ *   <li>the layouts between DL4J's time series and the "features × (time, example)" matrices of the loops
+ *       ({@link #byStep}, {@link #timeSeries}), the per-step epsilons ({@link #stepEpsilons}), the mask by step, the
+ *       output (all steps or the last state, with the carried state zeroed at masked steps) and the gradient table;</li>
+ *   <li>the tools of the loops: views made from buffer, shape and strides (creating an INDArray view with
+ *       NDArrayIndex costs about as much as a small op in ND4J 1.0.0-M2, so per-step views are built directly),
+ *       the legacy pairwise ops ({@link LegacyPairwise}) and the mask update of a state ({@link #maskStep}).</li>
+ * </ul>
+ * The loops stay with the cells because their per-step native call count is what these layers are optimized for, and
+ * each cell keeps the storage that makes its backward step cheapest (see the implementations).
+ */
+public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends BaseRecurrentLayer<L> {
+
+    /** DL4J's keys of the stored states: h, and c for an LSTM. */
+    public static final String STATE_KEY_PREV_ACTIVATION = "prevAct";
+    public static final String STATE_KEY_PREV_MEMCELL = "prevMem";
+    private static final String[] STATE_KEYS = {STATE_KEY_PREV_ACTIVATION, STATE_KEY_PREV_MEMCELL};
+
+    /** Forward pass of the last activate(training=true), kept for the backward pass of the same iteration. */
+    private transient Pass cachedPass;
+
+    protected FusedRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** What a forward pass leaves: the output, the last states, and (training) what the backward pass needs. */
+    static class Pass {
+        INDArray input;      // identity of the layer input this pass was computed for
+        INDArray mask;       // identity of the mask array this pass was computed for
+        INDArray output;     // the layer output; null for the internal backprop recompute
+        INDArray[] last;     // the last states [mb, n] (h, then c), views valid until the workspace closes
+        INDArray w, rw;      // the weights the pass used (with weight noise in training)
+        long mb, tLen, n, nIn;
+    }
+
+    /** The checked sizes of a forward pass and its input, cast to the layer's data type. */
+    record Dims(INDArray in, long mb, long tLen, long nIn, long n, boolean nwc) {
+    }
+
+    /**
+     * One forward pass.
+     *
+     * @param prev        the stored states [mb, n] to start from, or null for the zero state
+     * @param store       keep what backprop needs
+     * @param forBackprop internal recompute inside backpropGradient: working memory only, no output
+     */
+    abstract Pass forward(INDArray[] prev, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr);
+
+    /** The backward pass from a stored forward pass: fills {@link #gradientViews}, returns dL/dx (before dropout). */
+    abstract INDArray backward(Pass pass, INDArray epsilon, LayerWorkspaceMgr mgr);
+
+    /** How many states the cell carries (1: h; 2: h and c). */
+    int stateCount() {
+        return 1;
+    }
+
+    /** Whether a kept forward pass can serve the backward pass of the current input and mask. */
+    boolean reusable(Pass pass) {
+        return pass.input == input && pass.mask == maskArray;
+    }
+
+    /** The layer's name in messages, e.g. "GRU". */
+    String kind() {
+        return layerConf().kind();
+    }
+
+    @Override
+    public Type type() {
+        return Type.RECURRENT;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
+        this.maskArray = maskArray;
+        this.maskState = currentMaskState;
+        if (!layerConf().isReturnSequences()) {
+            return new Pair<>(null, currentMaskState);   // the last step is a 2D activation: the mask is used up
+        }
+        return new Pair<>(maskArray, MaskState.Passthrough);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        cachedPass = null;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        cachedPass = null;
+        Pass p = forward(null, training, training, false, workspaceMgr);
+        if (training) {
+            cachedPass = p;
+        }
+        return p.output;
+    }
+
+    @Override
+    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        cachedPass = null;
+        Pass p = forward(stored(stateMap), false, false, false, workspaceMgr);
+        store(stateMap, p);
+        return p.output;
+    }
+
+    /**
+     * Forward pass from the tBPTT state. Only for inference: in DL4J 1.0.0-M2 this is the forward pass of truncated
+     * BPTT training (MultiLayerNetwork then calls backpropGradient, not tbpttBackpropGradient), which these layers do
+     * not support, so training use fails loudly instead of silently computing gradients from a zero initial state.
+     */
+    @Override
+    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
+                                                LayerWorkspaceMgr workspaceMgr) {
+        if (training) {
+            throw tbpttRefused();
+        }
+        setInput(input, workspaceMgr);
+        cachedPass = null;
+        Pass p = forward(stored(tBpttStateMap), false, false, false, workspaceMgr);
+        if (storeLastForTBPTT) {
+            store(tBpttStateMap, p);
+        }
+        return p.output;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength, LayerWorkspaceMgr workspaceMgr) {
+        throw tbpttRefused();
+    }
+
+    private UnsupportedOperationException tbpttRefused() {
+        return new UnsupportedOperationException(kind()
+                + ": truncated BPTT is not supported; use BackpropType.Standard (full BPTT) (" + layerId() + ")");
+    }
+
+    private INDArray[] stored(Map<String, INDArray> map) {
+        if (map.get(STATE_KEYS[0]) == null) {
+            return null;
+        }
+        INDArray[] s = new INDArray[stateCount()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = map.get(STATE_KEYS[i]);
+        }
+        return s;
+    }
+
+    private static void store(Map<String, INDArray> map, Pass p) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (int i = 0; i < p.last.length; i++) {
+                map.put(STATE_KEYS[i], p.last[i].dup('c'));
+            }
+        }
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        assertInputSet(true);
+        Pass p = cachedPass;
+        cachedPass = null;
+        if (p == null || !reusable(p)) {
+            p = forward(null, true, true, true, mgr);
+        }
+        INDArray epsOut = backward(p, epsilon.castTo(dataType), mgr);
+        weightNoiseParams.clear();
+        Gradient g = new DefaultGradient(gradientsFlattened);
+        for (String k : layerConf().initializer().paramKeys(layerConf())) {
+            g.gradientForVariable().put(k, gradientViews.get(k));
+        }
+        return new Pair<>(g, backpropDropOutIfPresent(epsOut));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Input, output and layouts
+    // ------------------------------------------------------------------------------------------------------------
+
+    boolean isNwc() {
+        return getDataFormat() == RNNFormat.NWC;
+    }
+
+    /**
+     * Checks the input (rank 3, nIn), the stored states (the minibatch size) and the mask ([mb, T]), applies the input
+     * dropout and casts the input to the layer's data type. A stored state is for inference only: backprop assumes a
+     * zero initial state (no tBPTT).
+     */
+    Dims prepare(INDArray[] prev, boolean training, boolean store, LayerWorkspaceMgr mgr) {
+        assertInputSet(false);
+        String kind = kind();
+        Preconditions.checkState(input.rank() == 3, "%s: 3D input expected ([minibatch, size, timeSteps] for NCW or "
+                + "[minibatch, timeSteps, size] for NWC), got rank %s", kind, input.rank());
+        applyDropOutIfNecessary(training, mgr);
+        boolean nwc = isNwc();
+        INDArray in = input.castTo(dataType);
+        long mb = in.size(0);
+        long tLen = nwc ? in.size(1) : in.size(2);
+        long nIn = nwc ? in.size(2) : in.size(1);
+        long n = layerConf().getNOut();
+        Preconditions.checkState(nIn == layerConf().getNIn(), "%s: input size %s does not match nIn %s (dataFormat %s)",
+                kind, nIn, layerConf().getNIn(), getDataFormat());
+        Preconditions.checkState(tLen > 0, "%s: input has no time steps", kind);
+        if (prev != null) {
+            for (INDArray s : prev) {
+                Preconditions.checkState(s != null && s.size(0) == mb && s.size(1) == n, "%s: stored state has shape "
+                        + "%ndShape but minibatch is %s: call rnnClearPreviousState() when the minibatch size changes",
+                        kind, s, mb);
+            }
+        }
+        Preconditions.checkState(!(prev != null && store), "%s: backprop from a stored state (tBPTT) is not supported",
+                kind);
+        Preconditions.checkState(maskArray == null
+                        || (maskArray.rank() == 2 && maskArray.size(0) == mb && maskArray.size(1) == tLen),
+                "%s: per-time-step mask of shape [minibatch, timeSteps] = [%s, %s] expected, got %ndShape",
+                kind, mb, tLen, maskArray);
+        return new Dims(in, mb, tLen, nIn, n, nwc);
+    }
+
+    /**
+     * Starts a forward pass: the identities of the input and mask it is computed for, its sizes and the weights W and
+     * RW; returns the bias b, fetched after them (the order in which weight noise is drawn).
+     */
+    INDArray begin(Pass p, Dims d, boolean training, LayerWorkspaceMgr mgr) {
+        p.input = input;
+        p.mask = maskArray;
+        p.mb = d.mb();
+        p.tLen = d.tLen();
+        p.n = d.n();
+        p.nIn = d.nIn();
+        p.w = getParamWithNoise(FusedRecurrentParamInitializer.WEIGHT_KEY, training, mgr);
+        p.rw = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
+        return getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, training, mgr);
+    }
+
+    /** The input as {@code [nIn, T·mb]} (column {@code t·mb + i} = example i at step t), in a new array. */
+    INDArray byStep(Dims d, ArrayType type, LayerWorkspaceMgr mgr) {
+        INDArray x3 = mgr.createUninitialized(type, dataType, new long[]{d.nIn(), d.tLen(), d.mb()}, 'c');
+        x3.assign(d.nwc() ? d.in().permute(2, 1, 0) : d.in().permute(1, 2, 0));
+        return x3.reshape('c', d.nIn(), d.tLen() * d.mb());
+    }
+
+    /** The mask as {@code [T, mb]} in a new array, or null without a mask. */
+    INDArray maskByStep(Dims d, ArrayType type, LayerWorkspaceMgr mgr) {
+        if (maskArray == null) {
+            return null;
+        }
+        INDArray maskT = mgr.createUninitialized(type, dataType, new long[]{d.tLen(), d.mb()}, 'c');
+        return maskT.assign(maskArray.castTo(dataType).transpose());
+    }
+
+    /**
+     * A {@code [k, T, mb]} array (any strides) as a DL4J time series in a new 'f' ordered array: [mb, k, T] (NCW) or
+     * [mb, T, k] (NWC).
+     */
+    INDArray timeSeries(INDArray byStep3, ArrayType type, LayerWorkspaceMgr mgr) {
+        INDArray view = isNwc() ? byStep3.permute(2, 1, 0) : byStep3.permute(2, 0, 1);
+        INDArray out = mgr.createUninitialized(type, dataType, view.shape(), 'f');
+        return out.assign(view);
+    }
+
+    /**
+     * The layer output: all steps from the states ({@code [n, T, mb]}, any strides; zero at masked steps when the
+     * state is carried through them) or the last state {@code [mb, n]}; with the (required) carried state the last
+     * state is each example's last unmasked output, as DL4J's {@code LastTimeStep} picks it.
+     */
+    INDArray output(INDArray states, INDArray last, Dims d, LayerWorkspaceMgr mgr) {
+        if (!layerConf().isReturnSequences()) {
+            INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{d.mb(), d.n()}, 'c');
+            return out.assign(last);
+        }
+        return maskCarried(timeSeries(states, ArrayType.ACTIVATIONS, mgr));
+    }
+
+    /** Zeroes a full-sequence output at the masked steps when the state is carried through them (else as it is). */
+    INDArray maskCarried(INDArray out) {
+        if (maskArray != null && layerConf().isCarryStateOnMask()) {
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(out, maskArray.castTo(dataType), out, 0, isNwc() ? 1 : 2));
+        }
+        return out;
+    }
+
+    /**
+     * dL/d(output) as {@code [T, n, mb]} (contiguous per step), times the mask when the state is carried (the output
+     * is then {@code m ⊙ state}; when it is reset the state itself is already {@code m ⊙ state_new}).
+     */
+    INDArray stepEpsilons(INDArray epsilon, INDArray maskT, long tLen, long n, long mb, LayerWorkspaceMgr mgr) {
+        INDArray eps = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{tLen, n, mb}, 'c');
+        eps.assign(isNwc() ? epsilon.permute(1, 2, 0) : epsilon.permute(2, 1, 0));
+        if (maskT != null && layerConf().isCarryStateOnMask()) {
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(eps, maskT, eps, 0, 2));
+        }
+        return eps;
+    }
+
+    /** dL/dx from {@code [nIn, T·mb]} as a DL4J time series in ACTIVATION_GRAD. */
+    INDArray inputGradient(INDArray dx, long tLen, long mb, LayerWorkspaceMgr mgr) {
+        return timeSeries(dx.reshape('c', dx.size(0), tLen, mb), ArrayType.ACTIVATION_GRAD, mgr);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Float inference
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** One step of a cell's float inference ({@link #floatInference}). */
+    interface FloatStep {
+        /**
+         * Step t: the recurrent term from {@code state} (h_{t-1} as [mb, n]; none when {@code first}) and the input
+         * projection of the step, then the cell's kernel on {@code states} (h, then c; example-major) in place.
+         */
+        void step(int t, boolean first, INDArray state, StepInputs projection, float[][] states);
+    }
+
+    /** Whether inference in float runs through {@link #floatInference} (the cell has a float step). */
+    boolean floatPath() {
+        return false;
+    }
+
+    /** The cell's float step for minibatch {@code mb}, with its scratch and the inference parameters. */
+    FloatStep floatStep(int mb, ArrayType type, LayerWorkspaceMgr mgr) {
+        throw new UnsupportedOperationException(kind() + ": no float inference path");
+    }
+
+    /** {@code [W; b]} as one float matrix [nIn + 1, gates·n] for the float input projections. */
+    INDArray inputWeightsAndBias(INDArray w, INDArray b, ArrayType type, LayerWorkspaceMgr mgr) {
+        return InputProjection.weightsAndBias(w, b, type, mgr);
+    }
+
+    /** {@code [W; b]} of the inference parameters, for {@link FoldedInference}. */
+    INDArray inputWeightsAndBias(ArrayType type, LayerWorkspaceMgr mgr) {
+        return inputWeightsAndBias(getParamWithNoise(FusedRecurrentParamInitializer.WEIGHT_KEY, false, mgr),
+                getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, false, mgr), type, mgr);
+    }
+
+    /** Whether {@link FoldedInference} can run this layer: the float path, the last step only. */
+    boolean foldable() {
+        return floatPath() && !layerConf().isReturnSequences();
+    }
+
+    /**
+     * The last step's output {@code [mb, n]} of a float inference pass over inputs given per step (no mask, no stored
+     * state): {@link FoldedInference}'s way in.
+     */
+    INDArray lastStep(StepInputs inputs, long mb, long tLen, LayerWorkspaceMgr mgr) {
+        Preconditions.checkState(foldable() && maskArray == null,
+                "%s: folded inference needs the float path, the last step only and no mask", kind());
+        return floatInference(null, inputs, mb, tLen, ArrayType.FF_WORKING_MEM, mgr).output;
+    }
+
+    /** Float inference over the layer input, the projections with the (inference) parameters {@code w}, {@code b}. */
+    Pass floatInference(Dims d, INDArray w, INDArray b, INDArray[] prev, ArrayType type, LayerWorkspaceMgr mgr) {
+        StepInputs inputs = new InputProjection(d.in(), d.nwc(), inputWeightsAndBias(w, b, type, mgr), d.mb(),
+                d.tLen(), type, mgr);
+        return floatInference(prev, inputs, d.mb(), d.tLen(), type, mgr);
+    }
+
+    /**
+     * Inference in float: the recurrence of the cell's forward loop, example-major ({@code [mb, ·]} blocks, the layout
+     * of the output), with the element-wise work of each step on Java arrays ({@link FloatKernels}: SIMD loops, where
+     * ND4J 1.0.0-M2's legacy ops call powf/expf per element) and the gemms in ND4J. The input projections (with the
+     * bias) come a few steps at a time ({@link InputProjection}) or from a folded table ({@link FoldedInference}); the
+     * mask update and the output are the same for every cell.
+     */
+    Pass floatInference(INDArray[] prev, StepInputs projection, long mbL, long tLenL, ArrayType type,
+                        LayerWorkspaceMgr mgr) {
+        final int n = Math.toIntExact(layerConf().getNOut());
+        final int mb = Math.toIntExact(mbL);
+        final int tLen = Math.toIntExact(tLenL);
+        final int nm = n * mb;
+        final boolean seq = layerConf().isReturnSequences();
+        final boolean carry = layerConf().isCarryStateOnMask();
+        FloatStep cell = floatStep(mb, type, mgr);
+        INDArray state = mgr.create(type, DataType.FLOAT, new long[]{mb, n}, 'c');     // h, for the gemm
+        FloatBuffer stateB = FloatKernels.floats(state);
+        float[][] s = new float[stateCount()][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = prev == null ? new float[nm] : prev[i].castTo(DataType.FLOAT).dup('c').data().asFloat();
+        }
+        if (prev != null) {
+            FloatKernels.put(s[0], 0, stateB, 0, nm);
+        }
+        float[] mask = maskArray == null ? null : FloatKernels.mask(maskArray, mb, tLen, kind());
+        float[][] before = mask == null ? null : new float[s.length][nm];
+        INDArray hSeq = seq ? mgr.createUninitialized(type, DataType.FLOAT, new long[]{tLen, mb, n}, 'c') : null;
+        FloatBuffer hSeqB = seq ? FloatKernels.floats(hSeq) : null;
+
+        for (int t = 0; t < tLen; t++) {
+            for (int i = 0; mask != null && i < s.length; i++) {
+                System.arraycopy(s[i], 0, before[i], 0, nm);
+            }
+            cell.step(t, t == 0 && prev == null, state, projection, s);
+            for (int i = 0; mask != null && i < s.length; i++) {
+                FloatKernels.maskRows(s[i], before[i], mask, tLen, t, n, mb, carry);
+            }
+            FloatKernels.put(s[0], 0, stateB, 0, nm);
+            if (hSeqB != null) {
+                FloatKernels.put(s[0], 0, hSeqB, (long) t * nm, nm);
+            }
+        }
+        Pass p = new Pass();
+        p.last = s.length == 1 ? new INDArray[]{state}
+                : new INDArray[]{state, Nd4j.create(s[1], new long[]{mb, n}, DataType.FLOAT)};
+        p.output = FloatKernels.output(hSeq, state, maskArray, seq, carry, isNwc(), mgr);
+        return p;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Tools of the step loops
+    // ------------------------------------------------------------------------------------------------------------
+
+    static final int ADD = 0, MUL = 3, SUB = 6;
+
+    /** z = x (op) y with a legacy pairwise op (same shapes); much cheaper per call than INDArray.addi &amp; co. */
+    static void pw(INDArray x, INDArray y, INDArray z, int op) {
+        Nd4j.getExecutioner().exec(new LegacyPairwise(x, y, z, op));
+    }
+
+    /**
+     * The mask update of a step's state, {@code m} broadcast along dimension {@code dim} of the state:
+     * {@code out = prev + m ⊙ (fresh − prev)} when the state is carried through masked steps (and there is a previous
+     * state), else {@code out = m ⊙ fresh}.
+     */
+    static void maskStep(INDArray fresh, INDArray prev, INDArray out, INDArray m, int dim, boolean carry) {
+        if (carry && prev != null) {
+            pw(fresh, prev, out, SUB);
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(out, m, out, dim));
+            pw(out, prev, out, ADD);
+        } else {
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(fresh, m, out, dim));
+        }
+    }
+
+    /** {@code in = a(in)} in place, for activation functions other than the fast paths' sigmoid/tanh. */
+    static void applyActivation(IActivation a, INDArray in, boolean training) {
+        INDArray out = a.getActivation(in, training);
+        if (out != in) {
+            in.assign(out);
+        }
+    }
+
+    /** Rows [row0, row0+nRows) of a 'c' ordered matrix (contiguous). Made once per pass. */
+    static INDArray rowBlock(INDArray m, long row0, long nRows) {
+        return m.get(NDArrayIndex.interval(row0, row0 + nRows), NDArrayIndex.all());
+    }
+
+    /**
+     * Rows [row0, row0+nRows) of a 'c' ordered matrix with default strides, built directly from buffer, shape and
+     * strides: the per-step variant of {@link #rowBlock}, several times cheaper than NDArrayIndex-based get().
+     */
+    static INDArray rows(INDArray m, long row0, long nRows) {
+        long nCols = m.size(1);
+        return Nd4j.create(m.data(), new long[]{nRows, nCols}, new long[]{nCols, 1}, m.offset() + row0 * nCols, 'c',
+                m.dataType());
+    }
+
+    /** Columns [col0, col0+nCols) of a 2D 'c' view with unit column stride (any row stride): a strided view. */
+    static INDArray colBlock(INDArray m, long col0, long nCols) {
+        return Nd4j.create(m.data(), new long[]{m.size(0), nCols}, new long[]{m.stride(0), 1},
+                m.offset() + col0, 'c', m.dataType());
+    }
+
+    /** Row t of maskT [T, mb] as a rank-1 [mb] view. */
+    static INDArray maskRow(INDArray maskT, long t, long mb) {
+        return Nd4j.create(maskT.data(), new long[]{mb}, new long[]{1}, maskT.offset() + t * mb, 'c', maskT.dataType());
+    }
+
+    /**
+     * ND4J legacy pairwise transform by op number (libnd4j PAIRWISE_TRANSFORM_OPS in 1.0.0-M2: 0 Add, 3 Multiply,
+     * 6 Subtract; ND4J's own Axpy (10) and CopyOp (1) classes use the same table): about 3 µs per call for these sizes
+     * versus about 10 µs for the equivalent custom ops. The forward-vs-reference and gradient tests would catch a
+     * different numbering immediately.
+     */
+    public static final class LegacyPairwise extends BaseTransformSameOp {
+        private int opNum;
+
+        public LegacyPairwise() {
+        }
+
+        public LegacyPairwise(INDArray x, INDArray y, INDArray z, int opNum) {
+            super(x, y, z);
+            this.opNum = opNum;
+        }
+
+        @Override
+        public int opNum() {
+            return opNum;
+        }
+
+        @Override
+        public String opName() {
+            return "gru_legacy_pairwise_" + opNum;
+        }
+
+        @Override
+        public String onnxName() {
+            throw new UnsupportedOperationException("not an ONNX op");
+        }
+
+        @Override
+        public String tensorflowName() {
+            throw new UnsupportedOperationException("not a TF op");
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> f1) {
+            throw new UnsupportedOperationException("not differentiable in SameDiff");
+        }
+    }
+}

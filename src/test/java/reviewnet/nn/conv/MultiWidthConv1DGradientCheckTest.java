@@ -1,0 +1,113 @@
+package reviewnet.nn.conv;
+
+import reviewnet.nn.layers.FastEmbedding;
+import reviewnet.nn.layers.MultiWidthConv1D;
+import reviewnet.testing.DefaultDataTypes;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * Numerical gradient checks (DL4J GradientCheckUtil: central differences, double precision) of
+ * {@link MultiWidthConv1D}: behind an embedding (the kernels, biases and, through the layer's dL/dx, the embedding
+ * weights; the embedding's output is already [mb, T, nIn] in memory) and on a plain NCW input (copied to NWC by the
+ * layer). Biases start at 0.1 so that most filters are active (a dead relu has a zero gradient, which would pass
+ * vacuously).
+ */
+public class MultiWidthConv1DGradientCheckTest {
+
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
+
+    private static final int V = 9, N_IN = 4, T = 7, MB = 3, FILTERS = 3;
+
+    @BeforeEach
+    public void setUp() {
+        Nd4j.getRandom().setSeed(12345);
+    }
+
+    private static MultiWidthConv1D conv() {
+        return new MultiWidthConv1D.Builder().widths(2, 3).filters(FILTERS).biasInit(0.1).build();
+    }
+
+    private static OutputLayer output() {
+        return new OutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nOut(2).build();
+    }
+
+    private static INDArray labels() {
+        return Nd4j.rand(DataType.DOUBLE, MB, 2);
+    }
+
+    private static void check(MultiLayerNetwork net, INDArray in, INDArray labels, String... params) {
+        // guard against a vacuous pass: the layer's gradients must be clearly non-zero
+        net.setInput(in);
+        net.setLabels(labels);
+        net.computeGradientAndScore();
+        for (String p : params) {
+            double amax = net.gradient().getGradientFor(p).amaxNumber().doubleValue();
+            assertTrue(amax > 1e-3, p + " gradient is ~0: " + amax);
+        }
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net).input(in).labels(labels)
+                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+        assertTrue(ok, "gradient check failed");
+    }
+
+    @Test
+    public void behindEmbedding() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .seed(12345)
+                .updater(new NoOp())
+                .list()
+                .layer(new FastEmbedding.Builder(V, N_IN).inputLength(T).weightInit(new UniformDistribution(-1, 1))
+                        .build())
+                .layer(conv())
+                .layer(output())
+                // keep the embedding's nIn (the vocabulary size), as SequenceClassifier does
+                .overrideNinUponBuild(false)
+                .setInputType(InputType.recurrent(1, T))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        INDArray in = Nd4j.create(new double[][]{
+                {0, 2, 2, 5, 8, 1, 3},
+                {5, 5, 1, 0, 3, 7, 7},
+                {4, 2, 3, 3, 0, 6, 1}});
+        check(net, in, labels(), "0_W", "1_W0", "1_W1", "1_b0", "1_b1");
+    }
+
+    @Test
+    public void plainNcwInput() {
+        MultiLayerConfiguration direct = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .seed(12345)
+                .updater(new NoOp())
+                .list()
+                .layer(conv())
+                .layer(output())
+                .setInputType(InputType.recurrent(N_IN, T))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(direct);
+        net.init();
+        INDArray in = Nd4j.rand(DataType.DOUBLE, MB, N_IN, T).subi(0.5);   // 'c' [mb, nIn, T]: copied to NWC
+        check(net, in, labels(), "0_W0", "0_W1", "0_b0", "0_b1");
+    }
+}

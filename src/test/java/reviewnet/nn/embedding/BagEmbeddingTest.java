@@ -1,0 +1,144 @@
+package reviewnet.nn.embedding;
+
+import reviewnet.nn.layers.BagEmbedding;
+import reviewnet.testing.DefaultDataTypes;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * {@link BagEmbedding}: the forward pass against a plain reference (mean of the non-padding rows of W), the gradient
+ * against central differences in double precision (GradientCheckUtil), and the configuration's JSON round trip.
+ */
+public class BagEmbeddingTest {
+
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
+
+    private static final int V = 7, E = 3;
+
+    @BeforeEach
+    public void setUp() {
+        Nd4j.getRandom().setSeed(12345);
+    }
+
+    private static MultiLayerNetwork net(DataType type) {
+        return net(type, BagEmbedding.Pooling.MEAN);
+    }
+
+    private static MultiLayerNetwork net(DataType type, BagEmbedding.Pooling pooling) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .dataType(type)
+                .seed(12345)
+                .updater(new NoOp())
+                .list()
+                .layer(new BagEmbedding.Builder(V, E).weightInit(new UniformDistribution(-1, 1)).pooling(pooling).build())
+                .layer(new OutputLayer.Builder(LossFunction.XENT).activation(Activation.SIGMOID).nOut(1).build())
+                .overrideNinUponBuild(false)
+                .setInputType(InputType.recurrent(1, 6))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** (indices of one example, the positions of W's rows averaged): padding 0 left out, repeats counted. */
+    static Stream<Arguments> examples() {
+        return Stream.of(
+                Arguments.of(new double[]{0, 0, 3, 5, 5, 1}, new int[]{3, 5, 5, 1}),
+                Arguments.of(new double[]{6, 2, 0, 4, 0, 2}, new int[]{6, 2, 4, 2}),
+                Arguments.of(new double[]{0, 0, 0, 0, 0, 6}, new int[]{6}),
+                Arguments.of(new double[]{0, 0, 0, 0, 0, 0}, new int[]{}));
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    public void poolsTheNonPaddingRows(double[] indices, int[] rows) {
+        for (BagEmbedding.Pooling pooling : BagEmbedding.Pooling.values()) {
+            for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
+                pools(indices, rows, type, pooling);
+            }
+        }
+    }
+
+    private static void pools(double[] indices, int[] rows, DataType type, BagEmbedding.Pooling pooling) {
+        {
+            MultiLayerNetwork net = net(type, pooling);
+            INDArray w = net.getLayer(0).getParam("W");
+            double[] expected = new double[E];
+            double scale = pooling == BagEmbedding.Pooling.MEAN ? 1.0 / rows.length : 1.0 / Math.sqrt(rows.length);
+            for (int r : rows) {
+                for (int j = 0; j < E; j++) {
+                    expected[j] += w.getDouble(r, j) * scale;
+                }
+            }
+            INDArray out = net.feedForwardToLayer(0, Nd4j.create(new double[][]{indices}).castTo(type), false).get(1);
+            assertArrayEquals(new long[]{1, E}, out.shape());
+            assertArrayEquals(expected, out.castTo(DataType.DOUBLE).toDoubleVector(),
+                    type == DataType.FLOAT ? 1e-6 : 1e-12, type + " " + pooling);
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(BagEmbedding.Pooling.class)
+    public void gradientMatchesCentralDifferences(BagEmbedding.Pooling pooling) {
+        MultiLayerNetwork net = net(DataType.DOUBLE, pooling);
+        INDArray in = Nd4j.create(new double[][]{
+                {0, 0, 3, 5, 5, 1},
+                {6, 2, 0, 4, 0, 2},
+                {0, 0, 0, 0, 0, 6},
+                {0, 0, 0, 0, 0, 0}});
+        INDArray labels = Nd4j.create(new double[][]{{1}, {0}, {1}, {0}});
+        // guard against a vacuous pass: the embedding gradient must be clearly non-zero
+        net.setInput(in);
+        net.setLabels(labels);
+        net.computeGradientAndScore();
+        assertTrue(net.gradient().getGradientFor("0_W").amaxNumber().doubleValue() > 1e-3);
+        // padding's row gets no gradient
+        assertEquals(0.0, net.gradient().getGradientFor("0_W").getRow(0).amaxNumber().doubleValue(), 0.0);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net).input(in).labels(labels)
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-10)
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+        assertTrue(ok, "gradient check failed");
+    }
+
+    @Test
+    public void rejectsIndicesOutsideTheTable() {
+        MultiLayerNetwork net = net(DataType.DOUBLE);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> net.output(Nd4j.create(new double[][]{{0, 1, 2, 7, 0, 0}})));
+        assertTrue(e.getMessage().contains("invalid word index 7.0"), e.getMessage());
+    }
+
+    @Test
+    public void configurationRoundTripsThroughJson() {
+        MultiLayerConfiguration conf = net(DataType.FLOAT).getLayerWiseConfigurations();
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
+        assertEquals(conf, back);
+        assertTrue(back.getConf(0).getLayer() instanceof BagEmbedding);
+    }
+}

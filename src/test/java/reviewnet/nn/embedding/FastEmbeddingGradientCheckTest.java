@@ -1,0 +1,113 @@
+package reviewnet.nn.embedding;
+
+import reviewnet.nn.layers.FastEmbedding;
+import reviewnet.nn.layers.FusedSimpleRnn;
+import reviewnet.testing.DefaultDataTypes;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * Numerical gradient checks (DL4J GradientCheckUtil: central differences, double precision) of the embedding weights
+ * under a tanh recurrent layer, with duplicate indices, NCW and NWC, with and without a mask. The inputs are indices,
+ * so only parameter gradients exist (the layer returns no epsilon).
+ */
+public class FastEmbeddingGradientCheckTest {
+
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.DOUBLE);
+
+    private static final int V = 6, E = 3, N = 4, MB = 3, T = 5;
+
+    @BeforeEach
+    public void setUp() {
+        Nd4j.getRandom().setSeed(12345);
+    }
+
+    private static MultiLayerNetwork net(RNNFormat format) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .seed(12345)
+                .updater(new NoOp())
+                .list()
+                .layer(new FastEmbedding.Builder(V, E).inputLength(T).outputDataFormat(format)
+                        .weightInit(new UniformDistribution(-1, 1)).build())
+                .layer(new FusedSimpleRnn.Builder(E, N).dataFormat(format).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nOut(2)
+                        .dataFormat(format).build())
+                // keep the embedding's nIn (the vocabulary size), as SequenceClassifier does
+                .overrideNinUponBuild(false)
+                .setInputType(InputType.recurrent(1, T))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static INDArray indices() {
+        return Nd4j.create(new double[][]{
+                {0, 2, 2, 5, 2},
+                {5, 5, 1, 0, 3},
+                {4, 2, 3, 3, 0}});
+    }
+
+    private static INDArray labels(RNNFormat format) {
+        return format == RNNFormat.NCW ? Nd4j.rand(DataType.DOUBLE, MB, 2, T) : Nd4j.rand(DataType.DOUBLE, MB, T, 2);
+    }
+
+    private static void check(RNNFormat format, INDArray mask) {
+        MultiLayerNetwork net = net(format);
+        INDArray in = indices();
+        INDArray labels = labels(format);
+        // guard against a vacuous pass: the embedding gradient must be clearly non-zero
+        net.setInput(in);
+        net.setLabels(labels);
+        net.setLayerMaskArrays(mask, mask);
+        net.computeGradientAndScore();
+        double amax = net.gradient().getGradientFor("0_W").amaxNumber().doubleValue();
+        assertTrue(amax > 1e-3, "embedding gradient is ~0: " + amax);
+        net.clearLayerMaskArrays();
+
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net).input(in).labels(labels).inputMask(mask).labelMask(mask)
+                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+        assertTrue(ok, "gradient check failed");
+    }
+
+    @Test
+    public void ncw() {
+        check(RNNFormat.NCW, null);
+    }
+
+    @Test
+    public void nwc() {
+        check(RNNFormat.NWC, null);
+    }
+
+    @Test
+    public void masked() {
+        INDArray mask = Nd4j.create(new double[][]{
+                {1, 1, 1, 1, 1},
+                {1, 1, 1, 0, 0},
+                {0, 1, 1, 1, 1}});
+        check(RNNFormat.NCW, mask);
+    }
+}

@@ -1,0 +1,294 @@
+package reviewnet.nn.embedding;
+
+import reviewnet.nn.layers.FastEmbedding;
+import reviewnet.nn.layers.FusedSimpleRnn;
+import reviewnet.testing.DefaultDataTypes;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * {@link FastEmbedding} against DL4J's {@code EmbeddingSequenceLayer} (no bias, the product's configuration): same
+ * parameter vector and initial values for the same seed, same output and same gradient for the same weights
+ * (duplicate indices and masks included), NCW and NWC, input [mb, T] and [mb, 1, T]; invalid indices; JSON and
+ * ModelSerializer round trips.
+ */
+public class FastEmbeddingTest {
+
+    @RegisterExtension
+    final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
+
+    private static final int V = 11, E = 5, MB = 3, T = 7;
+
+    @BeforeEach
+    public void setUp() {
+            }
+
+    private static Layer dl4j(RNNFormat format) {
+        return new EmbeddingSequenceLayer.Builder().nIn(V).nOut(E).inputLength(T).outputDataFormat(format)
+                .weightInit(new UniformDistribution(-0.05, 0.05)).build();
+    }
+
+    private static Layer fast(RNNFormat format) {
+        return new FastEmbedding.Builder(V, E).inputLength(T).outputDataFormat(format)
+                .weightInit(new UniformDistribution(-0.05, 0.05)).build();
+    }
+
+    /** embedding → RnnOutputLayer(MSE, identity), as the product's networks put layers on top of the embedding. */
+    private static MultiLayerNetwork net(Layer embedding, RNNFormat format, DataType dataType) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(42)
+                .dataType(dataType)
+                .updater(new Adam(1e-2))
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .list()
+                .layer(embedding)
+                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nOut(2)
+                        .dataFormat(format).build())
+                // keep the embedding's nIn (the vocabulary size), as SequenceClassifier does
+                .overrideNinUponBuild(false)
+                .setInputType(InputType.recurrent(1, T))
+                .build();
+        conf.setValidateOutputLayerConfig(false);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** Indices with duplicates within and across examples, the extremes 0 and V-1, and no word 1. */
+    private static INDArray indices() {
+        return Nd4j.create(new float[][]{
+                {0, 3, 3, 10, 7, 3, 3},
+                {10, 10, 2, 0, 5, 5, 9},
+                {4, 3, 8, 6, 0, 10, 3}});
+    }
+
+    private static INDArray labels(RNNFormat format) {
+        Nd4j.getRandom().setSeed(5);
+        return format == RNNFormat.NCW ? Nd4j.rand(DataType.FLOAT, MB, 2, T) : Nd4j.rand(DataType.FLOAT, MB, T, 2);
+    }
+
+    @Test
+    public void sameParametersAndInitialValuesAsDl4j() {
+        MultiLayerNetwork ref = net(dl4j(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        assertEquals((long) V * E, net.getLayer(0).numParams());
+        assertEquals(ref.numParams(), net.numParams());
+        assertEquals(ref.getLayer(0).paramTable().keySet(), net.getLayer(0).paramTable().keySet());
+        assertArrayEquals(ref.getParam("0_W").shape(), net.getParam("0_W").shape());
+        // same seed, same init call: identical flattened parameter vectors (so also the same 'f' layout)
+        assertEquals(ref.params(), net.params());
+        INDArray w = net.getParam("0_W");
+        assertTrue(w.minNumber().doubleValue() >= -0.05 && w.maxNumber().doubleValue() <= 0.05);
+        assertTrue(w.std(true).getDouble(0) > 0.01, "not initialized");
+    }
+
+    @Test
+    public void forwardAndGradientEqualDl4jNcw() {
+        compareWithDl4j(RNNFormat.NCW, indices(), null);
+    }
+
+    @Test
+    public void forwardAndGradientEqualDl4jNwc() {
+        compareWithDl4j(RNNFormat.NWC, indices(), null);
+    }
+
+    @Test
+    public void forwardAndGradientEqualDl4jRank3Input() {
+        compareWithDl4j(RNNFormat.NCW, indices().reshape(MB, 1, T), null);
+    }
+
+    @Test
+    public void forwardAndGradientEqualDl4jWithMask() {
+        INDArray mask = Nd4j.create(new float[][]{
+                {1, 1, 1, 1, 1, 1, 1},
+                {1, 1, 1, 1, 0, 0, 0},
+                {0, 0, 1, 1, 1, 0, 1}});
+        compareWithDl4j(RNNFormat.NCW, indices(), mask);
+        compareWithDl4j(RNNFormat.NWC, indices(), mask);
+    }
+
+    private void compareWithDl4j(RNNFormat format, INDArray in, INDArray mask) {
+        MultiLayerNetwork ref = net(dl4j(format), format, DataType.FLOAT);
+        MultiLayerNetwork net = net(fast(format), format, DataType.FLOAT);
+        // random weights well away from 0, and the same for both (the flattened layouts are the same)
+        Nd4j.getRandom().setSeed(3);
+        ref.setParams(Nd4j.rand(DataType.FLOAT, 1, ref.numParams()).subi(0.5));
+        net.setParams(ref.params().dup());
+
+        net.setLayerMaskArrays(mask, null);
+        ref.setLayerMaskArrays(mask, null);
+        INDArray expected = ref.feedForwardToLayer(0, in, false).get(1);
+        INDArray actual = net.feedForwardToLayer(0, in, false).get(1);
+        assertArrayEquals(expected.shape(), actual.shape());
+        assertEquals(expected, actual);
+        // spot check against the fixture itself: example 1, step 3 is word 0
+        INDArray w = net.getParam("0_W");
+        INDArray vector = format == RNNFormat.NCW ? actual.get(point(1), all(), point(3))
+                : actual.get(point(1), point(3), all());
+        assertEquals(w.getRow(0), vector.reshape(E));
+
+        INDArray labels = labels(format);
+        Gradient gr = gradient(ref, in, labels, mask);
+        Gradient gn = gradient(net, in, labels, mask);
+        INDArray expectedG = gr.getGradientFor("0_W");
+        INDArray actualG = gn.getGradientFor("0_W");
+        assertTrue(expectedG.amaxNumber().doubleValue() > 1e-3, "vacuous: zero reference gradient");
+        assertTrue(actualG.equalsWithEps(expectedG, 1e-6), "embedding gradient differs:\n" + actualG + "\nvs\n" + expectedG);
+        assertTrue(gn.gradient().equalsWithEps(gr.gradient(), 1e-6), "flattened gradient differs");
+        // the row of a word that does not occur gets exactly 0
+        assertEquals(0.0, actualG.getRow(1).amaxNumber().doubleValue(), 0.0);
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex point(long i) {
+        return org.nd4j.linalg.indexing.NDArrayIndex.point(i);
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex all() {
+        return org.nd4j.linalg.indexing.NDArrayIndex.all();
+    }
+
+    private static Gradient gradient(MultiLayerNetwork net, INDArray in, INDArray labels, INDArray mask) {
+        net.setInput(in);
+        net.setLabels(labels);
+        net.setLayerMaskArrays(mask, mask);
+        net.computeGradientAndScore();
+        Gradient g = net.gradient();
+        net.clearLayerMaskArrays();
+        return g;
+    }
+
+    /** Epsilon as FusedSimpleRnn returns it (rows of nOut contiguous, read in place) and as a 'c' [mb, nOut, T] (copied). */
+    @Test
+    public void gradientDoesNotDependOnEpsilonLayout() {
+        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        net.initGradientsView();
+        org.deeplearning4j.nn.api.Layer layer = net.getLayer(0);
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        Nd4j.getRandom().setSeed(9);
+        INDArray rowsEps = Nd4j.rand(DataType.FLOAT, MB, T, E).permute(0, 2, 1);
+        INDArray cEps = rowsEps.dup('c');
+        assertEquals(1, rowsEps.stride(1));
+        assertEquals(1, cEps.stride(2));
+        layer.activate(indices(), true, mgr);
+        INDArray fromRows = layer.backpropGradient(rowsEps, mgr).getFirst().getGradientFor("W").dup();
+        INDArray fromC = layer.backpropGradient(cEps, mgr).getFirst().getGradientFor("W").dup();
+        assertTrue(fromRows.amaxNumber().doubleValue() > 0.1);
+        assertTrue(fromC.equalsWithEps(fromRows, 1e-6), "gradient depends on the epsilon layout");
+        // word 3 occurs at (0,1), (0,2), (0,5), (0,6), (2,1), (2,6)
+        INDArray expected = Nd4j.zeros(DataType.FLOAT, E);
+        int[][] at = {{0, 1}, {0, 2}, {0, 5}, {0, 6}, {2, 1}, {2, 6}};
+        for (int[] p : at) {
+            expected.addi(cEps.get(point(p[0]), all(), point(p[1])).reshape(E));
+        }
+        assertTrue(fromC.getRow(3).reshape(E).equalsWithEps(expected, 1e-6), "row of word 3");
+    }
+
+    /** Several fit steps from the same start: the same parameters afterwards (gradient view fully rewritten each time). */
+    @Test
+    public void trainsLikeDl4j() {
+        MultiLayerNetwork ref = net(dl4j(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        net.setParams(ref.params().dup());
+        INDArray labels = labels(RNNFormat.NCW);
+        INDArray other = Nd4j.create(new float[][]{
+                {1, 1, 1, 1, 1, 1, 1},
+                {2, 2, 9, 9, 9, 2, 2},
+                {5, 6, 7, 8, 9, 10, 0}});
+        for (int i = 0; i < 4; i++) {
+            INDArray in = i % 2 == 0 ? indices() : other;
+            ref.fit(in, labels);
+            net.fit(in, labels);
+        }
+        assertTrue(net.params().equalsWithEps(ref.params(), 1e-5), "parameters diverged after training");
+    }
+
+    @Test
+    public void invalidIndicesAreRejected() {
+        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        INDArray tooLarge = indices().dup();
+        tooLarge.putScalar(2, 4, V);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.output(tooLarge));
+        assertTrue(e.getMessage().contains("invalid word index 11.0 at example 2, step 4"), e.getMessage());
+        INDArray negative = indices().dup();
+        negative.putScalar(0, 0, -1);
+        assertThrows(IllegalArgumentException.class, () -> net.output(negative));
+        INDArray nan = indices().dup();
+        nan.putScalar(1, 1, Double.NaN);
+        assertThrows(IllegalArgumentException.class, () -> net.output(nan));
+        // fractions are truncated, as in DL4J's layer: 2.7 is word 2
+        INDArray fraction = indices().dup();
+        fraction.putScalar(1, 2, 2.7);
+        assertEquals(net.output(indices()), net.output(fraction));
+        // and in training
+        INDArray labels = labels(RNNFormat.NCW);
+        assertThrows(IllegalArgumentException.class, () -> net.fit(tooLarge, labels));
+        // wrong rank / shape
+        assertThrows(IllegalArgumentException.class, () -> net.output(indices().reshape(MB, T, 1)));
+    }
+
+    @Test
+    public void builderRejectsUnsupportedSettings() {
+        assertThrows(IllegalStateException.class, () -> new FastEmbedding.Builder(V, E).activation(Activation.TANH).build());
+        assertThrows(IllegalStateException.class, () -> new FastEmbedding.Builder(V, E).dropOut(0.5).build());
+    }
+
+    @Test
+    public void jsonRoundTrip() {
+        MultiLayerConfiguration conf = net(fast(RNNFormat.NWC), RNNFormat.NWC, DataType.FLOAT)
+                .getLayerWiseConfigurations();
+        String json = conf.toJson();
+        assertTrue(json.contains("\"reviewnet.nn.layers.FastEmbedding\""), "custom layer serialized by class name");
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
+        assertEquals(conf, back);
+        assertEquals(json, back.toJson());
+        FastEmbedding layer = (FastEmbedding) back.getConf(0).getLayer();
+        assertEquals(RNNFormat.NWC, layer.getOutputFormat());
+        assertEquals(T, layer.getInputLength());
+        assertEquals(V, layer.getNIn());
+    }
+
+    @Test
+    public void modelSerializerRoundTrip(@TempDir File dir) throws Exception {
+        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
+        net.fit(indices(), labels(RNNFormat.NCW));   // non-trivial updater state
+        File file = new File(dir, "net.zip");
+        ModelSerializer.writeModel(net, file, true);
+        MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(file, true);
+        assertInstanceOf(FastEmbeddingLayer.class, back.getLayer(0));
+        assertEquals(net.params(), back.params());
+        assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
+        assertEquals(net.output(indices()), back.output(indices()));
+        net.fit(indices(), labels(RNNFormat.NCW));
+        back.fit(indices(), labels(RNNFormat.NCW));
+        assertEquals(net.params(), back.params());
+    }
+}
