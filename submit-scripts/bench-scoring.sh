@@ -20,20 +20,27 @@ arch="${ARCH:-lstm}"
 rounds="${ROUNDS:-3}"
 work="$PWD/target/bench-scoring"
 mkdir -p "$work/logs"
-source submit-scripts/spark-env.sh
-jar=$(reviewnet_app_jar)
+# in subshells: spark-env.sh exports SPARK_HOME, which the submit scripts must find unset to use the bundled runtime
+jar=$(source submit-scripts/spark-env.sh && reviewnet_app_jar)
+spark_jars=$(source submit-scripts/spark-env.sh && echo "$SPARK_HOME/jars")
+reviewnet_die() { echo "reviewnet: $*" >&2; exit 2; }
 [ -d target/test-classes/example ] || reviewnet_die "no target/test-classes/example: build with 'mvn -B -DskipTests package'"
 [ -d data/aclImdb/test ] || reviewnet_die "no data/aclImdb/test: run data/fetch-imdb.sh"
 
 if [ ! -d "$work/reviews" ]; then
-  java -cp "$SPARK_HOME/jars/*" submit-scripts/bench-scoring/ReviewsToParquet.java "$PWD/data/aclImdb/test" \
-    "$work/reviews-all" > "$work/logs/reviews.log" 2>&1
+  rm -rf "$work/reviews-all"
+  # the module openings Spark's launcher gives every JVM on Java 17
+  java --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
+    --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+    --add-opens=java.base/java.lang.invoke=ALL-UNNAMED -cp "$spark_jars/*" \
+    submit-scripts/bench-scoring/ReviewsToParquet.java "$PWD/data/aclImdb/test" "$work/reviews-all" \
+    > "$work/logs/reviews.log" 2>&1 || reviewnet_die "could not write the reviews as Parquet: $work/logs/reviews.log"
   mv "$work/reviews-all" "$work/reviews"
 fi
 model="${MODEL:-}"
 if [ -z "$model" ]; then
   submit-scripts/submit.sh --master "$master" jobs/compare.conf "reviewnet.train.architectures=[$arch]" \
-    reviewnet.output.path="$work/output" > "$work/logs/train.log" 2>&1
+    reviewnet.output.path="$work/output" > "$work/logs/train.log" 2>&1 || reviewnet_die "training failed: $work/logs/train.log"
   model=$(ls -d "$work"/output/models/*/"$arch" | tail -n 1)
 fi
 echo "model: $model"
@@ -41,7 +48,6 @@ echo "model: $model"
 rm -rf "$work/registry" && mkdir -p "$work/registry/versions" && cp -r "$model" "$work/registry/versions/bench"
 (cd target/test-classes && jar cf "$work/example.jar" example/ScoreReviews.class)
 
-n=$(ls "$work/reviews" | grep -c '\.parquet$' || true)
 reviews=25000
 predict_s=(); example_s=()
 for round in $(seq 1 "$rounds"); do
@@ -50,12 +56,12 @@ for round in $(seq 1 "$rounds"); do
   submit-scripts/submit.sh --master "$master" jobs/predict.conf reviewnet.retrain.registry="$work/registry" \
     reviewnet.predict.model-version=bench reviewnet.predict.input.path="$work/reviews" \
     reviewnet.predict.input.format=parquet reviewnet.predict.output.path="$work/predict-out" \
-    > "$work/logs/predict-$round.log" 2>&1
+    > "$work/logs/predict-$round.log" 2>&1 || reviewnet_die "predict failed: $work/logs/predict-$round.log"
   predict_s+=("$(echo "$(date +%s.%N) - $start" | bc)")
   start=$(date +%s.%N)
   submit-scripts/spark-submit.sh --master "$master" --driver-memory 4g --jars "$jar" --class example.ScoreReviews \
     "$work/example.jar" "$work/registry/versions/bench" "$work/reviews" "$work/example-out" \
-    > "$work/logs/example-$round.log" 2>&1
+    > "$work/logs/example-$round.log" 2>&1 || reviewnet_die "the example job failed: $work/logs/example-$round.log"
   example_s+=("$(echo "$(date +%s.%N) - $start" | bc)")
   grep -h "reviews scored" "$work/logs/predict-$round.log" | tail -n 1
   printf 'round %d: predict.conf %.1f s (%.0f reviews/s), PipelineModel.load job %.1f s (%.0f reviews/s)\n' "$round" \
