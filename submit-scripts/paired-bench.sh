@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The paired benchmark: ROUNDS rounds (default 3), each running in turn submit-scripts/bench.sh of another checkout
-# (BASE_TREE, optional: the code before a change, built with `mvn -B -DskipTests package`, with data/aclImdb), then
-# this checkout's bench.sh, then the PyTorch peer (../shared/peers/torch_imdb.py) for the five notebook networks, so
+# (BASE_TREE, optional: the code before a change, built with `mvn -B -DskipTests package`, with data/aclImdb) and
+# this checkout's bench.sh (in alternating order), then the PyTorch peer (../shared/peers/torch_imdb.py) for the five notebook networks, so
 # that every variant sees the same machine state. Full IMDB in data/aclImdb, local[2], one epoch, defaults (extra
 # key=value arguments go to both bench runs). Prints one line per run and, per architecture, the median epoch
 # seconds and accuracy of each variant and the ratios to the peer's median. Run it on a quiet machine.
@@ -25,8 +25,14 @@ run_bench() { # name tree round [key=value ...]
   done | tee -a "$lines"
 }
 for r in $(seq 1 "${ROUNDS:-3}"); do
-  [ -n "${BASE_TREE:-}" ] && run_bench base "$BASE_TREE" "$r" "$@"
-  run_bench now "$root" "$r" "$@"
+  # the order alternates (base first in odd rounds, last in even ones): the machine drifts within a round
+  if [ $((r % 2)) = 1 ]; then
+    [ -n "${BASE_TREE:-}" ] && run_bench base "$BASE_TREE" "$r" "$@"
+    run_bench now "$root" "$r" "$@"
+  else
+    run_bench now "$root" "$r" "$@"
+    [ -n "${BASE_TREE:-}" ] && run_bench base "$BASE_TREE" "$r" "$@"
+  fi
   for a in $archs; do
     log="$work/peer-$a-$r.log"
     (cd "$root" && /usr/bin/python3 ../shared/peers/torch_imdb.py --model "${peer_model[$a]}" --data data/aclImdb > "$log" 2>&1)
