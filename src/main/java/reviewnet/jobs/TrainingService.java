@@ -112,6 +112,7 @@ public final class TrainingService {
         private final CompareSettings settings;
         private final Map<List<Object>, TrainingData> trainings = new LinkedHashMap<>();
         private final Map<Features, Evaluation> evaluations = new LinkedHashMap<>();
+        private VocabularyModel vocabulary;
 
         Run(JavaSparkContext jsc, PreparedData prepared, ResultsTable results, ResultRow.RunContext context,
             DistributedTrainer trainer, String tmp, Dataset<Row> fitRows, Dataset<Row> validationRows, long fitCount,
@@ -139,6 +140,14 @@ public final class TrainingService {
 
         public ResultsTable results() {
             return results;
+        }
+
+        /** The prepared data's vocabulary, read once per run: every network saved carries it in its pipeline. */
+        VocabularyModel vocabulary(SparkSession spark) {
+            if (vocabulary == null) {
+                vocabulary = VocabularyModel.load(spark, prepared.vocabulary());
+            }
+            return vocabulary;
         }
 
         public ResultRow.RunContext context() {
@@ -285,7 +294,7 @@ public final class TrainingService {
         info.put("resumed_from_epoch", trained.resumedFromEpoch());
         info.put("best_epoch", trained.bestEpoch());
         PipelineModel model = ReviewModels.network(spark, trained.network().getNetwork(),
-                VocabularyModel.load(spark, r.prepared().vocabulary()), settings.prepare().text(),
+                r.vocabulary(spark), settings.prepare().text(),
                 settings.prepare().sequence(), settings.prepare().bigrams(), Features.of(architecture, settings.model()));
         String modelPath = ModelStore.save(model, to.modelDir(), info, jsc.hadoopConfiguration());
         jsc.setJobGroup("reviewnet-eval-" + name, "reviewnet: evaluating " + name + " on the test split", false);
