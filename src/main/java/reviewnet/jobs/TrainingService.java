@@ -111,6 +111,7 @@ public final class TrainingService {
         private final Dataset<Row> testRows;
         private final CompareSettings settings;
         private final Map<List<Object>, TrainingData> trainings = new LinkedHashMap<>();
+        private int stagings;
         private final Map<Features, Evaluation> evaluations = new LinkedHashMap<>();
         private VocabularyModel vocabulary;
 
@@ -168,13 +169,25 @@ public final class TrainingService {
         }
 
         /**
-         * The data of one kind of input: the training minibatches of {@code batchSize} (staged on first use), the
-         * validation and test minibatches (cached on first use, shared by every batch size).
+         * The data of one kind of input: the training minibatches of {@code batchSize} in the order of
+         * {@code train}'s seed (staged on first use, so that a repeat with seed s trains on exactly the minibatches a
+         * run with seed s does; the stagings of other seeds are dropped), the validation and test minibatches (cached
+         * on first use, shared by every batch size and seed).
          */
-        Staged data(Features f, int batchSize) {
-            TrainingData train = trainings.computeIfAbsent(List.of(f, batchSize), key -> TrainingData.stage(jsc,
-                    fitRows, f, batchSize, settings.train(), trainer.approach(jsc), trainer.workers(jsc),
-                    new Path(tmp, "train-" + trainings.size()).toString()));
+        Staged data(Features f, int batchSize, TrainSettings train) {
+            List<Object> key = List.of(f, batchSize, train.seed());
+            if (!trainings.containsKey(key)) {
+                trainings.entrySet().removeIf(e -> {
+                    boolean otherSeed = !e.getKey().get(2).equals(train.seed());
+                    if (otherSeed) {
+                        e.getValue().close();
+                    }
+                    return otherSeed;
+                });
+                trainings.put(key, TrainingData.stage(jsc, fitRows, f, batchSize, train, trainer.approach(jsc),
+                        trainer.workers(jsc), new Path(tmp, "train-" + stagings++).toString()));
+            }
+            TrainingData staged = trainings.get(key);
             Evaluation eval = evaluations.computeIfAbsent(f, key -> {
                 int workers = trainer.workers(jsc);
                 int evalBatch = settings.train().evalBatchSize();
@@ -183,7 +196,7 @@ public final class TrainingService {
                         .persist(StorageLevel.MEMORY_AND_DISK()),
                         DataSets.minibatches(testRows, evalBatch, workers, f).persist(StorageLevel.MEMORY_AND_DISK()));
             });
-            return new Staged(train, eval.validation(), eval.test());
+            return new Staged(staged, eval.validation(), eval.test());
         }
 
         public void close() {
@@ -279,7 +292,7 @@ public final class TrainingService {
         Architecture architecture = Architectures.get(name);
         MultiLayerConfiguration conf = SequenceClassifier.configuration(architecture, settings.model(),
                 train.learningRate(name), seed, train.gradientClip(name));
-        Staged data = r.data(Features.of(architecture, settings.model()), train.batchSize(name));
+        Staged data = r.data(Features.of(architecture, settings.model()), train.batchSize(name), train);
         DistributedTrainer.Trained trained = new DistributedTrainer(train).train(jsc, name, conf, data.train(),
                 data.validation(), r.fitCount(), to.checkpointDir(), run.dataFingerprint());
         // Saved before the evaluation: the trained parameters must be on disk whatever happens next.

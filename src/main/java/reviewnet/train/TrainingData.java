@@ -118,7 +118,7 @@ public final class TrainingData implements AutoCloseable {
         return count;
     }
 
-    /** How long staging took (once per run, before the first architecture). */
+    /** How long staging took (once per run and seed, before the first architecture that trains with it). */
     public double seconds() {
         return seconds;
     }

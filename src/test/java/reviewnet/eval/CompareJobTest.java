@@ -253,27 +253,36 @@ class CompareJobTest extends SparkTest {
 
     /**
      * A recorded seed reproduces its run: the same data, settings, seed and master give the same figures and the same
-     * probability for every review (networks with dropout, two workers averaging); another seed does not.
+     * probability for every review (networks with dropout, two workers averaging), and repeat r of a run, recorded
+     * with seed s, gives what a run with seed s gives; another seed does not.
      */
     @Test
     void theSameSeedGivesTheSameResults() {
         List<ResultRow> first = new CompareJob(settings(tmp.resolve("seed-a"), withRepeats()), "compare").run(spark);
-        List<ResultRow> second = new CompareJob(settings(tmp.resolve("seed-b"), withRepeats()), "compare").run(spark);
-        List<ResultRow> other = new CompareJob(settings(tmp.resolve("seed-c"), withRepeats("reviewnet.train.seed=7")), "compare")
-                .run(spark);
+        List<ResultRow> twice = new CompareJob(settings(tmp.resolve("seed-b"), withRepeats("reviewnet.compare.repeats=2")),
+                "compare").run(spark);
+        List<ResultRow> other = new CompareJob(settings(tmp.resolve("seed-c"), withRepeats("reviewnet.train.seed=43")),
+                "compare").run(spark);
         for (int i = 0; i < first.size(); i++) {
             ResultRow a = first.get(i);
-            ResultRow b = second.get(i);
-            assertEquals(a.architecture(), b.architecture());
-            assertEquals(a.accuracy(), b.accuracy(), 0.0, a.architecture());
-            assertEquals(a.auc(), b.auc(), 0.0, a.architecture());
-            assertEquals(a.testLoss(), b.testLoss(), 0.0, a.architecture());
-            assertEquals(a.validationHistory(), b.validationHistory(), a.architecture());
-            assertEquals(probabilities(tmp.resolve("seed-a"), a), probabilities(tmp.resolve("seed-b"), b),
-                    a.architecture());
-            assertNotEquals(probabilities(tmp.resolve("seed-a"), a), probabilities(tmp.resolve("seed-c"), other.get(i)),
+            ResultRow c = other.get(i);
+            assertSameRun(tmp.resolve("seed-a"), a, tmp.resolve("seed-b"), twice.get(2 * i));
+            assertSameRun(tmp.resolve("seed-c"), c, tmp.resolve("seed-b"), twice.get(2 * i + 1));
+            assertEquals(43L, twice.get(2 * i + 1).seed());
+            assertNotEquals(probabilities(tmp.resolve("seed-a"), a), probabilities(tmp.resolve("seed-c"), c),
                     a.architecture() + ": another seed trains another network");
         }
+    }
+
+    static void assertSameRun(Path outA, ResultRow a, Path outB, ResultRow b) {
+        String what = a.architecture() + " seed " + a.seed() + " (repeat " + b.repeat() + ")";
+        assertEquals(a.architecture(), b.architecture());
+        assertEquals(a.seed(), b.seed(), what);
+        assertEquals(a.accuracy(), b.accuracy(), 0.0, what);
+        assertEquals(a.auc(), b.auc(), 0.0, what);
+        assertEquals(a.testLoss(), b.testLoss(), 0.0, what);
+        assertEquals(a.validationHistory(), b.validationHistory(), what);
+        assertEquals(probabilities(outA, a), probabilities(outB, b), what);
     }
 
     static List<Double> probabilities(Path out, ResultRow r) {
