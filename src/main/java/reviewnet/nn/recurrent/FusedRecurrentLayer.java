@@ -27,24 +27,14 @@ import reviewnet.nn.layers.FusedRecurrent;
 import java.util.Map;
 
 /**
- * The recurrent core that our fused recurrent layers ({@link FusedSimpleRnnLayer}, {@link FusedLstmLayer},
- * {@link GRULayer}) share, written once; each of them writes only the forward and backward loops of its cell.
- * <ul>
- *   <li>DL4J's entry points: a training forward pass ({@code activate(true)}) is kept for the backward pass of the same
- *       iteration and reused while the layer input and mask are still the same arrays (otherwise the backward pass
- *       recomputes it); {@code rnnTimeStep} and the inference use of {@code rnnActivateUsingStoredState} start from
- *       the stored states (h, and c for an LSTM, {@code [mb, n]} under DL4J's keys {@code prevAct} / {@code prevMem});
- *       truncated BPTT is refused loudly (see {@link #rnnActivateUsingStoredState});</li>
- *   <li>the checks of the input, the stored state and the mask ({@link #prepare});</li>
- *   <li>the layouts between DL4J's time series and the "features × (time, example)" matrices of the loops
- *       ({@link #byStep}, {@link #timeSeries}), the per-step epsilons ({@link #stepEpsilons}), the mask by step, the
- *       output (all steps or the last state, with the carried state zeroed at masked steps) and the gradient table;</li>
- *   <li>the tools of the loops: views made from buffer, shape and strides (creating an INDArray view with
- *       NDArrayIndex costs about as much as a small op in ND4J 1.0.0-M2, so per-step views are built directly),
- *       the legacy pairwise ops ({@link LegacyPairwise}) and the mask update of a state ({@link #maskStep}).</li>
- * </ul>
- * The loops stay with the cells because their per-step native call count is what these layers are optimized for, and
- * each cell keeps the storage that makes its backward step cheapest (see the implementations).
+ * The recurrent core of our fused layers: DL4J's entry points (a training forward pass is kept for the backward pass
+ * of the same iteration while the input and mask are the same arrays; {@code rnnTimeStep} starts from the stored
+ * states; truncated BPTT is refused), the checks, the layouts, the float inference ({@link FloatKernels}) and, for the
+ * gated cells, the time loop, masking, storage, BPTT and parameter gradients ({@link #forward}, {@link #backward}),
+ * a cell ({@link GRULayer}, {@link FusedLstmLayer}) supplying only its gate arithmetic ({@link CellStep}).
+ * {@link FusedSimpleRnnLayer} keeps its own "(time, example) × features" loop, which is faster for a gateless cell.
+ * Per-step views are built from buffer, shape and strides and element-wise work uses legacy ops
+ * ({@link LegacyPairwise}): at these sizes an INDArray view or a custom op costs as much as the work.
  */
 public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends BaseRecurrentLayer<L> {
 
