@@ -16,7 +16,7 @@ public record ModelSettings(int vocabularySize, int sequenceLength, int embeddin
     /** Defaults of reference.conf for the settings of cnn-max and bigram-bag. */
     public static final List<Integer> CNN_MAX_WIDTHS = List.of(3, 4, 5);
     public static final int CNN_MAX_FILTERS = 100;
-    public static final int BIGRAM_BUCKETS = 1048576;
+    public static final int BIGRAM_BUCKETS = 524288;
     public static final int BIGRAM_BAG_EMBEDDING = 10;
 
     public ModelSettings {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reviewnet.config.JobConfig;
+import reviewnet.config.ModelSettings;
 import reviewnet.config.PrepareSettings;
 import reviewnet.corpus.CorpusException;
 import reviewnet.sequence.Padding;
@@ -98,7 +99,7 @@ class PrepareJobTest extends SparkTest {
             assertEquals(0, data.where("size(seq) != 100").count());
             assertEquals(0, data.where("exists(seq, x -> x < 0 or x >= 20000)").count());
             assertEquals(0, data.where("size(bigrams) != 100").count());
-            assertEquals(0, data.where("exists(bigrams, x -> x < 0 or x > 1048576)").count());
+            assertEquals(0, data.where("exists(bigrams, x -> x < 0 or x > " + ModelSettings.BIGRAM_BUCKETS + ")").count());
             assertEquals(2L * PER_FOLDER, data.select("id").distinct().count());
             assertEquals(split + "/neg/", data.where("label = 0").first().getString(0).substring(0, split.length() + 5));
             PrepareSummary.Split stats = summary.split(split);
