@@ -5,7 +5,7 @@ import reviewnet.nn.layers.GRU;
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import reviewnet.config.ModelSettings;
-import reviewnet.nn.layers.BidirectionalGRU;
+import reviewnet.nn.layers.Bidirectional;
 
 /**
  * Bidirectional GRU(hidden), final states concatenated: like Keras {@code Bidirectional(GRU(hidden))} with
@@ -22,6 +22,6 @@ public final class BiGruArchitecture implements Architecture {
 
     @Override
     public List<Layer> body(ModelSettings model) {
-        return List.of(new BidirectionalGRU.Builder().nOut(model.hidden()).build());
+        return List.of(new Bidirectional.Builder().cell(new GRU.Builder().build()).nOut(model.hidden()).build());
     }
 }

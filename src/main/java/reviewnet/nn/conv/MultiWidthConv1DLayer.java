@@ -7,6 +7,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntToDoubleFunction;
 
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -152,9 +153,11 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
                     .build());
             int[] argmax = training ? new int[mb * filters] : null;
             if (dataType == DataType.FLOAT) {
-                maxRelu(floats(z), mb, tOut, filters, floats(f.output), nOut, j * filters, argmax);
+                FloatBuffer zb = floats(z), ob = floats(f.output);
+                maxRelu(zb::get, mb, tOut, filters, (k, v) -> ob.put(k, (float) v), nOut, j * filters, argmax);
             } else {
-                maxRelu(doubles(z), mb, tOut, filters, doubles(f.output), nOut, j * filters, argmax);
+                DoubleBuffer zb = doubles(z), ob = doubles(f.output);
+                maxRelu(zb::get, mb, tOut, filters, ob::put, nOut, j * filters, argmax);
             }
             if (training) {
                 f.argmax[j] = argmax;
@@ -202,54 +205,22 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
 
     /**
      * out[i, off + f] = relu(max_t z[i, t, f]); argmax (if not null) [i·filters + f] = the first step of the
-     * maximum, or −1 where the maximum is ≤ 0 (relu inactive: no gradient).
+     * maximum, or −1 where the maximum is ≤ 0 (relu inactive: no gradient). Compares in double, exact for FLOAT too.
      */
-    private static void maxRelu(FloatBuffer z, int mb, int tOut, int filters, FloatBuffer out, int outCols, int off,
-                                int[] argmax) {
-        float[] max = new float[filters];
-        int[] at = new int[filters];
-        for (int i = 0; i < mb; i++) {
-            int base = i * tOut * filters;
-            for (int f = 0; f < filters; f++) {
-                max[f] = z.get(base + f);
-            }
-            Arrays.fill(at, 0);
-            for (int t = 1; t < tOut; t++) {
-                int r = base + t * filters;
-                for (int f = 0; f < filters; f++) {
-                    float v = z.get(r + f);
-                    if (v > max[f]) {
-                        max[f] = v;
-                        at[f] = t;
-                    }
-                }
-            }
-            int o = i * outCols + off;
-            for (int f = 0; f < filters; f++) {
-                boolean active = max[f] > 0;
-                out.put(o + f, active ? max[f] : 0f);
-                if (argmax != null) {
-                    argmax[i * filters + f] = active ? at[f] : -1;
-                }
-            }
-        }
-    }
-
-    /** The DOUBLE version of {@link #maxRelu(FloatBuffer, int, int, int, FloatBuffer, int, int, int[])}. */
-    private static void maxRelu(DoubleBuffer z, int mb, int tOut, int filters, DoubleBuffer out, int outCols, int off,
-                                int[] argmax) {
+    private static void maxRelu(IntToDoubleFunction z, int mb, int tOut, int filters, IntDoubleConsumer out,
+                                int outCols, int off, int[] argmax) {
         double[] max = new double[filters];
         int[] at = new int[filters];
         for (int i = 0; i < mb; i++) {
             int base = i * tOut * filters;
             for (int f = 0; f < filters; f++) {
-                max[f] = z.get(base + f);
+                max[f] = z.applyAsDouble(base + f);
             }
             Arrays.fill(at, 0);
             for (int t = 1; t < tOut; t++) {
                 int r = base + t * filters;
                 for (int f = 0; f < filters; f++) {
-                    double v = z.get(r + f);
+                    double v = z.applyAsDouble(r + f);
                     if (v > max[f]) {
                         max[f] = v;
                         at[f] = t;
@@ -265,6 +236,11 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
                 }
             }
         }
+    }
+
+    /** A buffer's put(index, value). */
+    private interface IntDoubleConsumer {
+        void put(int index, double value);
     }
 
     // ------------------------------------------------------------------------------------------------------------

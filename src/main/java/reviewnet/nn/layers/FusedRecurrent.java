@@ -26,15 +26,17 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What the configurations of our fused recurrent layers ({@link FusedSimpleRnn}, {@link FusedLstm}, {@link GRU})
- * share: the {@code carryStateOnMask} and {@code returnSequences} settings (same JSON property names as before this
- * class existed; an absent property keeps its default, so older saved models load unchanged), the builder defaults
- * (tanh, Xavier uniform set on the layer itself), input/recurrent weight constraints on {@code W}/{@code RW},
- * instantiation, the output type (a feed-forward {@code [mb, nOut]} with {@code returnSequences=false}) and the memory
- * report skeleton.
+ * What the configurations of our fused recurrent layers ({@link FusedSimpleRnn}, {@link FusedLstm}, {@link GRU},
+ * {@link Bidirectional}) share. Keras weights map 1:1 onto W, RW and the biases. Defaults: activation tanh, input
+ * weights Xavier/Glorot uniform set on the layer itself (so a global {@code weightInit(...)} does not override it),
+ * recurrent weights orthogonal like Keras unless {@code weightInitRecurrent} is set, biases {@code biasInit}.
  * <p>
- * {@code returnSequences=false} requires {@code carryStateOnMask=true}: only with the carried state is the last state
- * the output of each example's last unmasked step (what DL4J's {@code LastTimeStep} picks).
+ * Output: the whole sequence ([mb, nOut, T] NCW or [mb, T, nOut] NWC), or with {@code returnSequences=false} only the
+ * last state [mb, nOut] (what DL4J's {@code LastTimeStep} gives, without the full output and its mostly-zero epsilon).
+ * Masking ([mb, T]): masked steps output 0; {@code carryStateOnMask=true} (default, Keras) carries the state through
+ * them, false resets it to 0 (DL4J's SimpleRnn/LSTM in 1.0.0-M2). {@code returnSequences=false} requires the carried
+ * state: only then is the last state the output of the last unmasked step. Truncated BPTT is not supported. The JSON
+ * property names are those of saved models; an absent property keeps its default.
  */
 public abstract class FusedRecurrent extends BaseRecurrentLayer {
 
@@ -121,20 +123,24 @@ public abstract class FusedRecurrent extends BaseRecurrentLayer {
     }
 
     /**
-     * Memory report with the given working memory per example and time step, in elements: {@code fwdPerStep} for
-     * inference, {@code trainPerStep} for a training forward + backward pass (see the implementations).
+     * Working memory per example and time step, in elements: {@code [inference, training forward + backward]} (see
+     * the implementations).
      */
-    protected LayerMemoryReport memoryReport(InputType inputType, long fwdPerStep, long trainPerStep) {
+    protected abstract long[] memoryPerStep();
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
         long t = Math.max(1, ((InputType.InputTypeRecurrent) inputType).getTimeSeriesLength());
+        long[] perStep = memoryPerStep();
         long numParams = initializer().numParams(this);
         long updaterSize = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         Map<CacheMode, Long> trainVar = new HashMap<>();
         for (CacheMode cm : CacheMode.values()) {
-            trainVar.put(cm, t * trainPerStep);
+            trainVar.put(cm, t * perStep[1]);
         }
         return new LayerMemoryReport.Builder(getLayerName(), getClass(), inputType, getOutputType(-1, inputType))
                 .standardMemory(numParams, updaterSize)
-                .workingMemory(0, t * fwdPerStep, MemoryReport.CACHE_MODE_ALL_ZEROS, trainVar)
+                .workingMemory(0, t * perStep[0], MemoryReport.CACHE_MODE_ALL_ZEROS, trainVar)
                 .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
                 .build();
     }

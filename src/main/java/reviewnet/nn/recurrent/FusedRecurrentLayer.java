@@ -27,24 +27,14 @@ import reviewnet.nn.layers.FusedRecurrent;
 import java.util.Map;
 
 /**
- * The recurrent core that our fused recurrent layers ({@link FusedSimpleRnnLayer}, {@link FusedLstmLayer},
- * {@link GRULayer}) share, written once; each of them writes only the forward and backward loops of its cell.
- * <ul>
- *   <li>DL4J's entry points: a training forward pass ({@code activate(true)}) is kept for the backward pass of the same
- *       iteration and reused while the layer input and mask are still the same arrays (otherwise the backward pass
- *       recomputes it); {@code rnnTimeStep} and the inference use of {@code rnnActivateUsingStoredState} start from
- *       the stored states (h, and c for an LSTM, {@code [mb, n]} under DL4J's keys {@code prevAct} / {@code prevMem});
- *       truncated BPTT is refused loudly (see {@link #rnnActivateUsingStoredState});</li>
- *   <li>the checks of the input, the stored state and the mask ({@link #prepare});</li>
- *   <li>the layouts between DL4J's time series and the "features × (time, example)" matrices of the loops
- *       ({@link #byStep}, {@link #timeSeries}), the per-step epsilons ({@link #stepEpsilons}), the mask by step, the
- *       output (all steps or the last state, with the carried state zeroed at masked steps) and the gradient table;</li>
- *   <li>the tools of the loops: views made from buffer, shape and strides (creating an INDArray view with
- *       NDArrayIndex costs about as much as a small op in ND4J 1.0.0-M2, so per-step views are built directly),
- *       the legacy pairwise ops ({@link LegacyPairwise}) and the mask update of a state ({@link #maskStep}).</li>
- * </ul>
- * The loops stay with the cells because their per-step native call count is what these layers are optimized for, and
- * each cell keeps the storage that makes its backward step cheapest (see the implementations).
+ * The recurrent core of our fused layers: DL4J's entry points (a training forward pass is kept for the backward pass
+ * of the same iteration while the input and mask are the same arrays; {@code rnnTimeStep} starts from the stored
+ * states; truncated BPTT is refused), the checks, the layouts, the float inference ({@link FloatKernels}) and, for the
+ * gated cells, the time loop, masking, storage, BPTT and parameter gradients ({@link #forward}, {@link #backward}),
+ * a cell ({@link GRULayer}, {@link FusedLstmLayer}) supplying only its gate arithmetic ({@link CellStep}).
+ * {@link FusedSimpleRnnLayer} keeps its own "(time, example) × features" loop, which is faster for a gateless cell.
+ * Per-step views are built from buffer, shape and strides and element-wise work uses legacy ops
+ * ({@link LegacyPairwise}): at these sizes an INDArray view or a custom op costs as much as the work.
  */
 public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends BaseRecurrentLayer<L> {
 
@@ -66,8 +56,11 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         INDArray mask;       // identity of the mask array this pass was computed for
         INDArray output;     // the layer output; null for the internal backprop recompute
         INDArray[] last;     // the last states [mb, n] (h, then c), views valid until the workspace closes
-        INDArray w, rw;      // the weights the pass used (with weight noise in training)
+        INDArray w, rw, rb;  // the weights the pass used (with weight noise in training); rb where the cell has one
         long mb, tLen, n, nIn;
+        INDArray x;          // [nIn, T·mb] input by step
+        INDArray steps;      // [S·n + T·blk, mb]: the zero initial states, then each step's scratch; or null
+        INDArray maskT;      // [T, mb] or null
     }
 
     /** The checked sizes of a forward pass and its input, cast to the layer's data type. */
@@ -75,16 +68,220 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /**
-     * One forward pass.
+     * A cell's gate arithmetic for one pass, on the rows of a 'c' ordered {@code [blocks·n, mb]} step matrix: forward,
+     * the scratch {@code cell rows | states} (the S state blocks last: c | h, or h); backward, the window
+     * {@code states_{t-1} | cell rows} of the stored step (see {@link #forward}).
+     */
+    interface CellStep {
+        /** Forward step: the cell rows and the new states from the step's input projection {@code xp [gates·n, mb]}. */
+        default void forward(INDArray xp, boolean first) {
+            throw new UnsupportedOperationException();
+        }
+
+        /**
+         * Backward step: the gate gradients (returned, {@code [gradBlocks·n, mb]}) from {@code d}, dL/d(fresh states),
+         * and, with {@code hasPrev}, dL/d(states_{t-1}) into {@code next}, added onto it when {@code accumulate}.
+         */
+        default INDArray backward(StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** dL/d(states) of one step, {@code [S·n, mb]}, and its row blocks: h is the last, c (LSTM) the first. */
+    static final class StateGrad {
+        final INDArray all, h, c;
+
+        StateGrad(INDArray all, long n) {
+            this.all = all;
+            this.h = rowBlock(all, all.size(0) - n, n);
+            this.c = rowBlock(all, 0, n);
+        }
+    }
+
+    /** How many n-row blocks the forward scratch has, states included. */
+    int scratchBlocks(boolean store) {
+        throw new UnsupportedOperationException(kind() + " runs its own loop");
+    }
+
+    /** The cell's forward arithmetic on the scratch {@code sc} for one pass. */
+    CellStep forwardStep(Pass f, INDArray sc, boolean training, boolean store, ArrayType type, LayerWorkspaceMgr mgr) {
+        throw new UnsupportedOperationException(kind() + " runs its own loop");
+    }
+
+    /** The cell's backward arithmetic on the window {@code win} for one pass. */
+    CellStep backwardStep(Pass f, INDArray win, LayerWorkspaceMgr mgr) {
+        throw new UnsupportedOperationException(kind() + " runs its own loop");
+    }
+
+    /**
+     * One forward pass in the "features × (time, example)" layout: the input projections of all steps by one gemm
+     * (regrouped by step with one permuted copy), then per step the cell's arithmetic on a {@code [blocks·n, mb]}
+     * scratch whose last rows are the states, the mask update of the states and, in training, one contiguous copy of
+     * the scratch. Stored after the zero initial states, the rows {@code [blk·t, blk·t + blk)} are exactly what
+     * backward step t needs: {@code states_{t-1} | cell rows}.
      *
      * @param prev        the stored states [mb, n] to start from, or null for the zero state
      * @param store       keep what backprop needs
      * @param forBackprop internal recompute inside backpropGradient: working memory only, no output
      */
-    abstract Pass forward(INDArray[] prev, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr);
+    Pass forward(INDArray[] prev, boolean training, boolean store, boolean forBackprop, LayerWorkspaceMgr mgr) {
+        final Dims d = prepare(prev, training, store, mgr);
+        final boolean seq = layerConf().isReturnSequences();
+        final boolean carry = layerConf().isCarryStateOnMask();
+        final long mb = d.mb(), tLen = d.tLen(), n = d.n(), cols = tLen * mb;
+        final ArrayType tmpType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
+        final ArrayType keepType = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS;
+        Pass f = new Pass();
+        INDArray b = begin(f, d, training, mgr);
+        if (!store && !forBackprop && floatPath()) {
+            return floatInference(d, f.w, b, prev, tmpType, mgr);
+        }
+        final long g = f.w.size(1);
+        f.x = byStep(d, store ? keepType : tmpType, mgr);
+        INDArray xp = mgr.createUninitialized(tmpType, dataType, new long[]{g, cols}, 'c');
+        Nd4j.gemm(f.w, f.x, xp, true, false, 1.0, 0.0);
+        xp.addiColumnVector(b.reshape(g, 1));
+        INDArray xpSteps = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, g, mb}, 'c');
+        xpSteps.assign(xp.reshape('c', g, tLen, mb).permute(1, 0, 2));
+        xpSteps = xpSteps.reshape('c', tLen * g, mb);
 
-    /** The backward pass from a stored forward pass: fills {@link #gradientViews}, returns dL/dx (before dropout). */
-    abstract INDArray backward(Pass pass, INDArray epsilon, LayerWorkspaceMgr mgr);
+        final long blk = scratchBlocks(store) * n, sn = stateCount() * n;
+        INDArray sc = mgr.create(tmpType, dataType, new long[]{blk, mb}, 'c');
+        INDArray states = rowBlock(sc, blk - sn, sn);
+        INDArray h = rowBlock(sc, blk - n, n);
+        for (int i = 0; prev != null && i < prev.length; i++) {
+            rowBlock(sc, blk - (i + 1) * n, n).assign(prev[i].castTo(dataType).transpose());
+        }
+        CellStep cell = forwardStep(f, sc, training, store, tmpType, mgr);
+        f.maskT = maskByStep(d, store ? keepType : tmpType, mgr);
+        INDArray before = f.maskT != null && carry
+                ? mgr.createUninitialized(tmpType, dataType, new long[]{sn, mb}, 'c') : null;
+        INDArray hSeq = null;      // [T, n, mb] (a view of the stored steps in training)
+        INDArray hSeqRows = null;  // inference: hSeq as [T·n, mb]
+        if (store) {
+            f.steps = mgr.createUninitialized(keepType, dataType, new long[]{sn + tLen * blk, mb}, 'c');
+            rowBlock(f.steps, 0, sn).assign(0.0);
+            hSeq = storedStates(f, tLen);
+        } else if (seq && !forBackprop) {
+            hSeq = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, n, mb}, 'c');
+            hSeqRows = hSeq.reshape('c', tLen * n, mb);
+        }
+        for (long t = 0; t < tLen; t++) {
+            if (before != null) {
+                before.assign(states);
+            }
+            cell.forward(rows(xpSteps, t * g, g), t == 0 && prev == null);
+            if (f.maskT != null) {
+                maskStep(states, before, states, maskRow(f.maskT, t, mb), 1, carry);
+            }
+            if (store) {
+                rows(f.steps, sn + t * blk, blk).assign(sc);
+            } else if (hSeqRows != null) {
+                rows(hSeqRows, t * n, n).assign(h);
+            }
+        }
+        f.last = new INDArray[stateCount()];
+        for (int i = 0; i < f.last.length; i++) {
+            f.last[i] = rowBlock(sc, blk - (i + 1) * n, n).transpose();
+        }
+        if (!forBackprop) {
+            f.output = output(seq ? hSeq.permute(1, 0, 2) : null, f.last[0], d, mgr);
+        }
+        return f;
+    }
+
+    /** The stored states h of the first {@code count} steps as a [count, n, mb] view of the stored steps. */
+    private INDArray storedStates(Pass f, long count) {
+        long n = f.n, sn = stateCount() * n, blk = (f.steps.size(0) - sn) / f.tLen;
+        return Nd4j.create(f.steps.data(), new long[]{count, n, f.mb}, new long[]{blk * f.mb, f.mb, 1},
+                f.steps.offset() + (sn + blk - n) * f.mb, 'c', dataType);
+    }
+
+    /**
+     * The backward pass from a stored forward pass: per step (last first) the stored window, the epsilon of the step,
+     * the mask (only {@code m ⊙ dL/dstate} reaches the fresh state; with the carried state the rest goes to the
+     * previous one), the cell's gate gradients (kept by step, regrouped with one permuted copy); then the parameter
+     * gradients and dL/dx with a few gemms. Fills {@link #gradientViews}, returns dL/dx (before dropout).
+     */
+    INDArray backward(Pass f, INDArray epsIn, LayerWorkspaceMgr mgr) {
+        final long mb = f.mb, tLen = f.tLen, n = f.n, cols = tLen * mb, sn = stateCount() * n;
+        final long blk = (f.steps.size(0) - sn) / tLen;
+        final boolean seq = layerConf().isReturnSequences();
+        final boolean carry = layerConf().isCarryStateOnMask();
+        final boolean masked = f.maskT != null;
+        final ArrayType ws = ArrayType.BP_WORKING_MEM;
+
+        StateGrad cur = new StateGrad(mgr.create(ws, dataType, new long[]{sn, mb}, 'c'), n);
+        StateGrad next = new StateGrad(mgr.create(ws, dataType, new long[]{sn, mb}, 'c'), n);
+        StateGrad fresh = masked ? new StateGrad(mgr.createUninitialized(ws, dataType, new long[]{sn, mb}, 'c'), n) : null;
+        INDArray epsRows = null;   // dL/d(output) as [T·n, mb] (contiguous per step); full sequence only
+        if (seq) {
+            epsRows = stepEpsilons(epsIn, f.maskT, tLen, n, mb, mgr).reshape('c', tLen * n, mb);
+        } else {
+            cur.h.assign(epsIn.transpose());       // the output is the last state h_T
+        }
+        INDArray win = mgr.createUninitialized(ws, dataType, new long[]{blk, mb}, 'c');
+        CellStep cell = backwardStep(f, win, mgr);
+        INDArray dgSteps = null;   // the gate gradients of all steps, [T·rows, mb] (block t contiguous)
+        long gr = 0;
+
+        for (long t = tLen - 1; t >= 0; t--) {
+            win.assign(rows(f.steps, t * blk, blk));
+            if (seq) {
+                pw(cur.h, rows(epsRows, t * n, n), cur.h, ADD);
+            }
+            StateGrad dt = cur;                                   // w.r.t. the freshly computed states
+            if (masked) {
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(cur.all, maskRow(f.maskT, t, mb), fresh.all, 1));
+                dt = fresh;
+                if (carry && t > 0) {
+                    pw(cur.all, fresh.all, next.all, SUB);       // (1 − m) ⊙ dL/dstates_t goes to states_{t-1}
+                }
+            }
+            INDArray gb = cell.backward(dt, next, t > 0, masked && carry);
+            if (dgSteps == null) {
+                gr = gb.size(0);
+                dgSteps = mgr.createUninitialized(ws, dataType, new long[]{tLen * gr, mb}, 'c');
+            }
+            rows(dgSteps, t * gr, gr).assign(gb);
+            if (t > 0) {
+                StateGrad swap = cur;
+                cur = next;
+                next = swap;
+            }
+        }
+        INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{gr, tLen, mb}, 'c');
+        dg.assign(dgSteps.reshape('c', tLen, gr, mb).permute(1, 0, 2));
+        dg = dg.reshape('c', gr, cols);
+
+        // dRW = Σ_t h_{t-1} · dG_tᵀ over t ≥ 1 (h_{-1} = 0), dG the gradients of the recurrent projection h·RW (+ rb)
+        INDArray rwg = gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
+        INDArray dgRec = rowBlock(dg, 0, f.rw.size(1));
+        if (tLen > 1) {
+            INDArray hPrev = mgr.createUninitialized(ws, dataType, new long[]{n, tLen - 1, mb}, 'c');
+            hPrev.assign(storedStates(f, tLen - 1).permute(1, 0, 2));
+            Nd4j.gemm(hPrev.reshape('c', n, (tLen - 1) * mb), colBlock(dgRec, mb, (tLen - 1) * mb), rwg,
+                    false, true, 1.0, 0.0);
+        } else {
+            rwg.assign(0.0);
+        }
+        if (f.rb != null) {
+            gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY).assign(dgRec.sum(1).reshape(1, dgRec.size(0)));
+        }
+        return inputGradient(inputGradients(f, dg, mgr), tLen, mb, mgr);
+    }
+
+    /**
+     * dW = X · dGᵀ, db = Σ dG and dL/dx = W · dG {@code [nIn, T·mb]}, dG {@code [gates·n, T·mb]} the gradients of the
+     * input projection: all of {@code dg} unless the cell says otherwise.
+     */
+    INDArray inputGradients(Pass f, INDArray dg, LayerWorkspaceMgr mgr) {
+        Nd4j.gemm(f.x, dg, gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY), false, true, 1.0, 0.0);
+        gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY).assign(dg.sum(1).reshape(1, dg.size(0)));
+        INDArray dx = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{f.nIn, dg.size(1)}, 'c');
+        Nd4j.gemm(f.w, dg, dx, false, false, 1.0, 0.0);
+        return dx;
+    }
 
     /** How many states the cell carries (1: h; 2: h and c). */
     int stateCount() {
@@ -269,7 +466,11 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         p.nIn = d.nIn();
         p.w = getParamWithNoise(FusedRecurrentParamInitializer.WEIGHT_KEY, training, mgr);
         p.rw = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
-        return getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, training, mgr);
+        INDArray b = getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, training, mgr);
+        if (params.containsKey(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY)) {
+            p.rb = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY, training, mgr);
+        }
+        return b;
     }
 
     /** The input as {@code [nIn, T·mb]} (column {@code t·mb + i} = example i at step t), in a new array. */

@@ -23,47 +23,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Implementation of {@link FusedSimpleRnn}: Keras {@code SimpleRNN}, forward and backward written by hand.
- *
- * <h3>Layout</h3>
- * Internally everything is "(time, example) × features": 'c' ordered matrices with one row per (t, i) pair, row index
- * {@code t·mb + i}, and one column per feature. (The {@link GRULayer} uses the transpose so that its gate blocks are
- * contiguous; a SimpleRNN has no gates, and this way one step is a block of ROWS, i.e. a contiguous [mb, n] matrix
- * that gemm can write into directly.) Then
+ * Implementation of {@link FusedSimpleRnn}: Keras {@code SimpleRNN}, forward and backward written by hand in the
+ * "(time, example) × features" layout (row {@code t·mb + i}), the transpose of the gated cells' ({@link
+ * FusedRecurrentLayer#forward}): without gates, one step is a contiguous [mb, n] row block that gemm writes into.
  * <ul>
- *   <li>the input projection of all steps is ONE gemm, written straight into the state matrix:
- *       {@code S[T·mb, n] = X[T·mb, nIn] · W (+ b)};</li>
- *   <li>step t adds the recurrent term in place with one gemm, {@code S_t += S_{t-1} · RW}, and applies the
- *       activation in place: 2 native calls per step without a mask;</li>
- *   <li>backward, with {@code G[T·mb, n]} = dL/d(pre-activation): {@code G_t = (eps_t + G_{t+1} · RWᵀ) ⊙ act'_t},
- *       again one gemm and one multiplication per step; {@code act' = 1 − S²} (tanh) for all steps is computed before
- *       the loop; with the last step as the only output, eps_t is 0 except at T-1;</li>
- *   <li>after the loop dW = Xᵀ·G, dRW = S_{0..T-2}ᵀ·G_{1..T-1}, db = 1ᵀ·G and dL/dx = G·Wᵀ are one gemm each.</li>
+ *   <li>the input projection of all steps is one gemm into the state matrix, {@code S = X · W (+ b)}; step t adds
+ *       {@code S_{t-1} · RW} in place and applies the activation: 2 native calls per step without a mask;</li>
+ *   <li>backward {@code G_t = (eps_t + G_{t+1} · RWᵀ) ⊙ act'_t}, then dW, dRW, db, dL/dx one gemm each;</li>
+ *   <li>the per-step gemm is a direct CBLAS call ({@link RecurrentGemm}), a third of {@code Nd4j.gemm}'s cost here;
+ *       the per-step views are made once per set of buffers, and the training buffers ({@link Buffers}, outside
+ *       the workspaces) are reused across iterations while the shapes stay the same;</li>
+ *   <li>with a mask the activations A and the states S differ and both are kept.</li>
  * </ul>
- * Per-step cost is what matters at these sizes (32 × 128 per step), so:
- * <ul>
- *   <li>the per-step gemm is a direct CBLAS call on raw pointers ({@link RecurrentGemm}), about a third of the cost
- *       of {@code Nd4j.gemm}, whose custom-op machinery dominates such small products;</li>
- *   <li>making an INDArray view costs about as much as a small op in ND4J 1.0.0-M2, so the per-step views are made
- *       once per set of buffers ({@link Buffers}), and the training buffers are kept and reused across iterations;</li>
- *   <li>element-wise work uses ND4J's legacy ops ({@link FusedRecurrentLayer.LegacyPairwise}, Tanh, OneMinus, broadcast
- *       multiply), which are cheaper per call than the equivalent custom ops;</li>
- *   <li>input and epsilon are copied between the time series and the row layout with copies that move whole feature
- *       rows, and dL/dx is returned in the layout DL4J's embedding layers produce and consume (see
- *       {@link #toRnnFormat}).</li>
- * </ul>
- * With a mask the activations {@code A_t} and the states {@code S_t} differ ({@code S_t = S_{t-1} + m_t ⊙ (A_t −
- * S_{t-1})} when carrying the state, {@code S_t = m_t ⊙ A_t} when resetting it), so both are kept; without one they
- * are the same matrix.
- *
- * <h3>Storage for backprop</h3>
- * A training forward pass ({@code activate(true)}) writes X, A, S (and, for activations other than tanh, the
- * pre-activations) into the layer's training buffers, which live outside DL4J's workspaces and are reused while
- * minibatch size, length, masking and data type stay the same (a few MB for the notebook's sizes; a layer instance is
- * used by one thread, as all DL4J layers). backpropGradient reuses that pass when the layer input and mask are still
- * the same arrays and otherwise recomputes it into the same buffers. Inference passes use workspace memory
- * (FF_WORKING_MEM) instead, so large evaluation batches are not kept. Outputs and dL/dx are always new arrays in the
- * ACTIVATIONS / ACTIVATION_GRAD workspaces.
+ * dL/dx is returned in the layout DL4J's embedding layers produce and consume ({@link #toRnnFormat}).
  */
 public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
 

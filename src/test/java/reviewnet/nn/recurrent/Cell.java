@@ -14,6 +14,7 @@ import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
+import reviewnet.nn.layers.Bidirectional;
 import reviewnet.nn.layers.FusedLstm;
 import reviewnet.nn.layers.FusedRecurrent;
 import reviewnet.nn.layers.FusedSimpleRnn;
@@ -178,6 +179,22 @@ enum Cell {
     /** The initial value of gate block {@code gate} of every bias, given the layer's biasInit. */
     double defaultBias(int gate, double biasInit) {
         return biasInit;
+    }
+
+    /** A bidirectional layer over the cell, its settings those of {@code cell} (activation included). */
+    Bidirectional.Builder bidirectional(int nIn, int nOut, FusedRecurrent.Builder<?> cell) {
+        FusedRecurrent c = cell.build();
+        return new Bidirectional.Builder(nIn, nOut).cell(c).activation(c.getActivationFn());
+    }
+
+    /** A bidirectional layer over the cell with its default settings. */
+    Bidirectional.Builder bidirectional(int nIn, int nOut) {
+        return bidirectional(nIn, nOut, builder(0, 0));
+    }
+
+    /** The bidirectional layer's parameter keys: the cell's, prefixed f (forward direction), then b. */
+    String[] bidirectionalKeys() {
+        return Stream.of("f", "b").flatMap(d -> Arrays.stream(paramKeys()).map(k -> d + k)).toArray(String[]::new);
     }
 
     /** The cell's parameter keys, e.g. W, RW, b. */

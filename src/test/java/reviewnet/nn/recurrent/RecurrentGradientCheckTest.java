@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.conf.graph.rnn.LastTimeStepVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +29,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.junit.jupiter.api.Test;
+import reviewnet.nn.layers.FastEmbedding;
 import reviewnet.nn.layers.FusedRecurrent;
 
 /**
@@ -42,15 +44,15 @@ import reviewnet.nn.layers.FusedRecurrent;
  */
 class RecurrentGradientCheckTest extends RecurrentGradientChecks {
 
-    private Cell cell;
+    private String[] keys;
 
     @Override
     protected String[] paramKeys() {
-        return cell.paramKeys();
+        return keys;
     }
 
     private FusedRecurrent layer(Cell c, int nIn, int nOut, RNNFormat f, boolean carry) {
-        cell = c;
+        keys = c.paramKeys();
         return c.builder(nIn, nOut).dataFormat(f).carryStateOnMask(carry).build();
     }
 
@@ -79,7 +81,7 @@ class RecurrentGradientCheckTest extends RecurrentGradientChecks {
     @ParameterizedTest(name = "{0} {1} mask={2}")
     @MethodSource("lastStepCases")
     void lastStepOnly(Cell c, RNNFormat f, boolean mask) {
-        cell = c;
+        keys = c.paramKeys();
         checkLastStepOutput(c.builder(N_IN, N).dataFormat(f).returnSequences(false).build(), f, mask);
     }
 
@@ -88,7 +90,7 @@ class RecurrentGradientCheckTest extends RecurrentGradientChecks {
     @MethodSource("genericCases")
     void genericActivationPath(Cell c, boolean sequences) {
         assumeTrue(c.genericActivations(N_IN, N) != null, c + " has only its standard activations");
-        cell = c;
+        keys = c.paramKeys();
         FusedRecurrent layer = c.genericActivations(N_IN, N).returnSequences(sequences).build();
         if (sequences) {
             checkSequenceOutput(layer, RNNFormat.NCW, true);
@@ -153,12 +155,68 @@ class RecurrentGradientCheckTest extends RecurrentGradientChecks {
         checkWithDropout(init(conf), input(RNNFormat.NCW), classLabels(), mask());
     }
 
+    /** Our Bidirectional over the cell, both directions' parameters: with and without a mask (reversed), NCW and NWC. */
+    @ParameterizedTest(name = "{0} {1} mask={2}")
+    @MethodSource("lastStepCases")
+    void bidirectional(Cell c, RNNFormat f, boolean mask) {
+        keys = c.bidirectionalKeys();
+        checkLastStepOutput(c.bidirectional(N_IN, N).dataFormat(f).build(), 2 * N, f, mask);
+    }
+
+    /**
+     * cell → Bidirectional(cell) → OutputLayer, masked: the lower layer's gradients are right only if the input
+     * epsilon is, both directions' shares reversed correctly in time.
+     */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void stackedBidirectionalChecksInputEpsilon(Cell c) {
+        MultiLayerConfiguration conf = base()
+                .layer(layer(c, N_IN, 5, RNNFormat.NCW, true))
+                .layer(c.bidirectional(5, N).build())
+                .layer(classOutput(2 * N))
+                .setInputType(InputType.recurrent(N_IN))
+                .build();
+        check(init(conf), input(RNNFormat.NCW), classLabels(), mask(), null, Stream.concat(
+                Arrays.stream(c.paramKeys()).map(k -> "0_" + k), Stream.of("1_fW", "1_bW", "1_fRW", "1_bRW"))
+                .toArray(String[]::new));
+    }
+
+    /** Input dropout, NWC: one dropout mask for both directions, the backward share reversed along NWC's time axis. */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void stackedBidirectionalNwcWithInputDropout(Cell c) {
+        MultiLayerConfiguration conf = base()
+                .layer(layer(c, N_IN, 5, RNNFormat.NWC, true))
+                .layer(c.bidirectional(5, N).dataFormat(RNNFormat.NWC).dropOut(0.6).build())
+                .layer(classOutput(2 * N))
+                .build();
+        checkWithDropout(init(conf), input(RNNFormat.NWC), classLabels(), mask());
+    }
+
+    /** The product's network in small: FastEmbedding → Bidirectional(GRU) → Dense(1, sigmoid) with XENT. */
+    @Test
+    void embeddingBidirectionalGruSigmoidOutput() {
+        int vocabulary = 7, embedding = 3;
+        MultiLayerConfiguration conf = base()
+                .layer(new FastEmbedding.Builder(vocabulary, embedding).inputLength(T)
+                        .weightInit(new UniformDistribution(-1, 1)).build())
+                .layer(Cell.GRU.bidirectional(0, N).build())
+                .layer(new OutputLayer.Builder(LossFunction.XENT).activation(Activation.SIGMOID).nOut(1).build())
+                .overrideNinUponBuild(false)    // keep the embedding's nIn, as SequenceClassifier does
+                .setInputType(InputType.recurrent(1, T))
+                .build();
+        INDArray in = Nd4j.create(new double[][]{{0, 2, 2, 5, 2, 6}, {5, 5, 1, 0, 3, 1}, {4, 2, 3, 3, 0, 6}});
+        check(init(conf), in, Nd4j.create(new double[][]{{1}, {0}, {1}}), null, null, Stream.concat(Stream.of("0_W"),
+                Arrays.stream(Cell.GRU.bidirectionalKeys()).map(k -> "1_" + k)).toArray(String[]::new));
+    }
+
     /** DL4J's Bidirectional wrapper around the cell (it reverses the time axis itself, incl. masks). */
     @ParameterizedTest
     @EnumSource(Cell.class)
     void dl4jBidirectionalWrapper(Cell c) {
         MultiLayerConfiguration conf = base()
-                .layer(new Bidirectional(Bidirectional.Mode.CONCAT, layer(c, N_IN, N, RNNFormat.NCW, true)))
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(
+                        org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT, layer(c, N_IN, N, RNNFormat.NCW, true)))
                 .layer(new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nIn(2 * N).nOut(2).build())
                 .setInputType(InputType.recurrent(N_IN))   // else RnnOutputLayer has no data format (DL4J M2)
                 .build();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,7 +26,9 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -136,10 +139,25 @@ class RecurrentSerializationTest {
         assertEquals(2, net.output(Nd4j.rand(DataType.FLOAT, 3, 4, 6)).size(1));
     }
 
-    @ParameterizedTest
-    @EnumSource(Cell.class)
-    void modelSerializerSaveLoad(Cell cell, @TempDir File dir) throws Exception {
-        MultiLayerNetwork net = new MultiLayerNetwork(conf(cell));
+    /** The model zip round trip also of a bidirectional layer over the cell (non-default settings, NWC) → Dense. */
+    static Stream<Arguments> saveLoadCases() {
+        return Cell.withEach(new Object[]{false}, new Object[]{true});
+    }
+
+    @ParameterizedTest(name = "{0} bidirectional={1}")
+    @MethodSource("saveLoadCases")
+    void modelSerializerSaveLoad(Cell cell, boolean bidirectional, @TempDir File dir) throws Exception {
+        MultiLayerConfiguration conf = !bidirectional ? conf(cell) : new NeuralNetConfiguration.Builder()
+                .seed(42)
+                .updater(new Adam(1e-3))
+                .list()
+                .layer(cell.bidirectional(6, 8, cell.nonDefault(0, 0)).dataFormat(RNNFormat.NWC)
+                        .dropOut(new Dropout(0.8)).build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).nOut(2).build())
+                .setInputType(InputType.recurrent(6, RNNFormat.NWC))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5, 6);    // NWC [mb, T, nIn]
         INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 2);
@@ -149,7 +167,7 @@ class RecurrentSerializationTest {
         }
         INDArray before = net.output(x);
 
-        File f = new File(dir, cell + ".zip");
+        File f = new File(dir, cell + (bidirectional ? "-bi" : "") + ".zip");
         ModelSerializer.writeModel(net, f, true);
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(f, true);
 
