@@ -188,7 +188,7 @@ public final class TrainingService {
                         trainer.workers(jsc), new Path(tmp, "train-" + stagings++).toString()));
             }
             TrainingData staged = trainings.get(key);
-            Evaluation eval = evaluations.computeIfAbsent(f, key -> {
+            Evaluation eval = evaluations.computeIfAbsent(f, kind -> {
                 int workers = trainer.workers(jsc);
                 int evalBatch = settings.train().evalBatchSize();
                 return new Evaluation(validationRows == null ? null
