@@ -171,8 +171,8 @@ class RecurrentGradientCheckTest extends RecurrentGradientChecks {
     @EnumSource(Cell.class)
     void stackedBidirectionalChecksInputEpsilon(Cell c) {
         MultiLayerConfiguration conf = base()
-                .layer(layer(c, N_IN, 5, RNNFormat.NCW, true))
-                .layer(c.bidirectional(5, N).build())
+                .layer(layer(c, N_IN, 2, RNNFormat.NCW, true))
+                .layer(c.bidirectional(2, N).build())
                 .layer(classOutput(2 * N))
                 .setInputType(InputType.recurrent(N_IN))
                 .build();
@@ -186,8 +186,8 @@ class RecurrentGradientCheckTest extends RecurrentGradientChecks {
     @EnumSource(Cell.class)
     void stackedBidirectionalNwcWithInputDropout(Cell c) {
         MultiLayerConfiguration conf = base()
-                .layer(layer(c, N_IN, 5, RNNFormat.NWC, true))
-                .layer(c.bidirectional(5, N).dataFormat(RNNFormat.NWC).dropOut(0.6).build())
+                .layer(layer(c, N_IN, 2, RNNFormat.NWC, true))
+                .layer(c.bidirectional(2, N).dataFormat(RNNFormat.NWC).dropOut(0.6).build())
                 .layer(classOutput(2 * N))
                 .build();
         checkWithDropout(init(conf), input(RNNFormat.NWC), classLabels(), mask());
