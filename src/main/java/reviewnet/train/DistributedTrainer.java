@@ -197,10 +197,11 @@ public final class DistributedTrainer {
      * run would start over from its seed on resume); minibatches are not repartitioned when there are as many
      * partitions as workers ({@code NumPartitionsWorkersDiffers}: DL4J's {@code Balanced} strategy places the
      * minibatches beyond its even share with an unseeded {@code java.util.Random}); the workers' dropout masks come from
-     * {@code nn.layers.SeededDropout}. Every staged DataSet object is one minibatch of batch-size reviews.
+     * {@code nn.layers.SeededDropout}. Every staged DataSet object is one minibatch of batch-size reviews; every one of
+     * them is fitted once an epoch ({@link WholeShareTrainingMaster}).
      */
     private ParameterAveragingTrainingMaster master(int workers, int batchSize, int frequency, int epoch) {
-        return new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
+        return new WholeShareTrainingMaster(new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
                 .batchSizePerWorker(batchSize)
                 .averagingFrequency(frequency)
                 .workerPrefetchNumBatches(settings.prefetch())
@@ -209,8 +210,7 @@ public final class DistributedTrainer {
                 .storageLevel(StorageLevel.fromString(settings.storageLevel()))
                 .repartionData(Repartition.NumPartitionsWorkersDiffers)
                 .repartitionStrategy(RepartitionStrategy.Balanced)
-                .rngSeed(epochSeed(settings.seed(), epoch))
-                .build();
+                .rngSeed(epochSeed(settings.seed(), epoch)));
     }
 
     /** The training master's seed in one epoch (SplitMix64's finalizer over the seed and the epoch). */
