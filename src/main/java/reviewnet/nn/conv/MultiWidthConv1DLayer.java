@@ -23,36 +23,19 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Implementation of {@link MultiWidthConv1D}: per width one ND4J {@code conv1d} op, then the max over time, relu and
- * the (sparse) backward pass as plain Java loops.
- *
- * <h3>Forward</h3>
- * The input [mb, nIn, T] is used as [mb, T, nIn] (NWC): a view when its memory is in that order (what
- * {@link FastEmbedding} produces, also after a DropoutLayer that drops in place), else one copy. Per width w the
- * libnd4j {@code conv1d} op (NWC, kernel [w, nIn, filters], bias) writes z_w [mb, T − w + 1, filters]; one pass over
- * z_w takes the maximum over time of each (example, filter) and its first argmax step; the output is
- * relu(max) (relu is monotone, so max_t relu(z) = relu(max_t z)). Measured at mb 32, nIn 128, filters 100, widths
- * 3/4/5 on 2 (shared) cores, convolutions plus max pass: the op 66 ms at T = 400 (19 ms at T = 100); one gemm per
- * kernel step over the flattened [mb·T, nIn] input accumulated into row-shifted views (Nd4j.gemm, beta = 1) 77 ms
- * (24 ms); an im2col copy of stacked shifted views with one gemm per width 324 ms (83 ms), ND4J's strided copies
- * being slow; one wide gemm per width with the shifted sums in Java 235 ms.
- *
- * <h3>Backward</h3>
- * Max pooling sends each output's gradient g[i, f] to one step only (t* = the argmax, nothing when relu is inactive,
- * i.e. max ≤ 0), so with x*[i, f] = the w·nIn input values under the window at t* (contiguous in NWC)
+ * Implementation of {@link MultiWidthConv1D}. Forward: the input [mb, nIn, T] is used as 'c' [mb, T, nIn] (NWC; a
+ * view when its memory is in that order, as {@link FastEmbedding}'s output is, else a copy); per width w one libnd4j
+ * {@code conv1d} op (NWC, kernel [w, nIn, filters], bias) gives z_w [mb, T − w + 1, filters], then one pass takes
+ * max over time and relu (max_t relu(z) = relu(max_t z)) and records the first argmax step.
+ * <p>
+ * Backward: each output's gradient g[i, f] reaches only its argmax step t* (nothing where relu is inactive), so with
+ * x*[i, f] = the w·nIn input values of the window at t* (contiguous in NWC)
  * <pre>
  *   db[f] = Σ_i g[i, f],   dW[·, ·, f] += g[i, f] · x*[i, f],   dx[i, t* + k, c] += g[i, f] · W[k, c, f]
  * </pre>
- * which is mb·filters·w·nIn multiply-adds per width (5 M for all widths at the sizes above), where dense gemms over
- * all steps (conv1d_bp) would do about 2·10⁹ each for dW and dx at T = 400. The loops run filter by filter over the contiguous window (kernel kept transposed as
- * [filters, w·nIn] for that) on Java arrays (the input and dx bulk-copied from/to the native buffers, the arrays kept
- * for the next minibatch), so that the JIT can vectorize them; the kernel and gradient transposes are Java loops too
- * (as ND4J transposed dups they cost about 15 ms per minibatch). dx is written as a [mb, T, nIn] array and returned
- * as its [mb, nIn, T] view.
- * <p>
- * A training forward pass keeps the argmax steps (Java int arrays) for the backward pass of the same iteration,
- * which uses them when the layer input is still the same array; otherwise (e.g. a direct backpropGradient call) the
- * forward pass is recomputed first.
+ * computed as loops over Java arrays, the kernel transposed to [filters, w·nIn]. dx is written as [mb, T, nIn] and
+ * returned as its [mb, nIn, T] view. A training forward pass keeps the argmax steps for the backward pass on the
+ * same input; otherwise the backward pass recomputes the forward pass.
  */
 public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
 
@@ -291,28 +274,21 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
             INDArray kernel = contiguous(getParamWithNoise(wKey, true, mgr));
             INDArray gW = gradientViews.get(wKey);
             INDArray gB = gradientViews.get(bKey);
-            // the kernel and its gradient as [filters, w·nIn] (one filter's window weights contiguous), transposed
-            // in Java: ND4J's strided copies cost several ms for these 50k-element arrays
+            // the kernel and its gradient as [filters, w·nIn]: one filter's window weights contiguous
             double[] db = new double[filters];
             int[] argmax = f.argmax[j];
             if (single) {
                 float[] k = new float[len * filters];
                 floats(kernel).get(k);
-                float[] wt = new float[filters * len];
-                float[] dwt = new float[filters * len];
-                transpose(k, len, filters, wt);
-                window(xf, dxf, tLen, nIn, len, filters, j * filters, eps, argmax, wt, dwt, db);
-                transpose(dwt, filters, len, k);
-                floats(checkContiguous(gW)).put(k);
+                float[] wt = transpose(k, len, filters), dwt = new float[wt.length];
+                window(tLen, nIn, len, filters, j * filters, eps, argmax, db, update(xf, dxf, wt, dwt, len));
+                floats(checkContiguous(gW)).put(transpose(dwt, filters, len));
             } else {
                 double[] k = new double[len * filters];
                 doubles(kernel).get(k);
-                double[] wt = new double[filters * len];
-                double[] dwt = new double[filters * len];
-                transpose(k, len, filters, wt);
-                window(xd, dxd, tLen, nIn, len, filters, j * filters, eps, argmax, wt, dwt, db);
-                transpose(dwt, filters, len, k);
-                doubles(checkContiguous(gW)).put(k);
+                double[] wt = transpose(k, len, filters), dwt = new double[wt.length];
+                window(tLen, nIn, len, filters, j * filters, eps, argmax, db, update(xd, dxd, wt, dwt, len));
+                doubles(checkContiguous(gW)).put(transpose(dwt, filters, len));
             }
             // the updater reads (and overwrites) the whole views, so all of them is written each time
             gB.assign(Nd4j.create(db, new long[]{1, filters}, 'c').castTo(dataType));
@@ -332,22 +308,26 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
         return new Pair<>(ret, epsOut);
     }
 
-    /** out[c·rows + r] = a[r·cols + c]: the transpose of a 'c' ordered [rows, cols] matrix. */
-    private static void transpose(float[] a, int rows, int cols, float[] out) {
+    /** The transpose of a 'c' ordered [rows, cols] matrix: out[c·rows + r] = a[r·cols + c]. */
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] out = new float[a.length];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 out[c * rows + r] = a[r * cols + c];
             }
         }
+        return out;
     }
 
-    /** The DOUBLE version of {@link #transpose(float[], int, int, float[])}. */
-    private static void transpose(double[] a, int rows, int cols, double[] out) {
+    /** The DOUBLE version of {@link #transpose(float[], int, int)}. */
+    private static double[] transpose(double[] a, int rows, int cols) {
+        double[] out = new double[a.length];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 out[c * rows + r] = a[r * cols + c];
             }
         }
+        return out;
     }
 
     /** A gradient view, which the initializer makes contiguous ('c' [w, nIn, filters] of a slice of the vector). */
@@ -368,11 +348,11 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
     }
 
     /**
-     * For each (example i, filter f) with an active maximum at step a: db[f] += g, dWt[f, ·] += g · x[i, a.., ·] and
-     * dx[i, a.., ·] += g · Wt[f, ·] over the contiguous window of {@code len} = w·nIn values at (i·T + a)·nIn.
+     * For each (example i, filter f) with an active maximum at step a: db[f] += g and {@code update} with the window's
+     * offset xo = (i·T + a)·nIn in x and dx, the filter's offset fo = f·w·nIn in Wt and dWt, and g.
      */
-    private static void window(float[] x, float[] dx, int tLen, int nIn, int len, int filters, int off,
-                               double[][] eps, int[] argmax, float[] wt, float[] dwt, double[] db) {
+    private static void window(int tLen, int nIn, int len, int filters, int off, double[][] eps, int[] argmax,
+                               double[] db, WindowUpdate update) {
         for (int i = 0; i < eps.length; i++) {
             for (int f = 0; f < filters; f++) {
                 int a = argmax[i * filters + f];
@@ -381,40 +361,39 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
                     continue;
                 }
                 db[f] += g;
-                int xo = (i * tLen + a) * nIn;
-                int fo = f * len;
-                float gf = (float) g;
-                for (int q = 0; q < len; q++) {
-                    dwt[fo + q] += gf * x[xo + q];
-                }
-                for (int q = 0; q < len; q++) {
-                    dx[xo + q] += gf * wt[fo + q];
-                }
+                update.apply((i * tLen + a) * nIn, f * len, g);
             }
         }
     }
 
-    /** The DOUBLE version of {@link #window(float[], float[], int, int, int, int, int, double[][], int[], float[], float[], double[])}. */
-    private static void window(double[] x, double[] dx, int tLen, int nIn, int len, int filters, int off,
-                               double[][] eps, int[] argmax, double[] wt, double[] dwt, double[] db) {
-        for (int i = 0; i < eps.length; i++) {
-            for (int f = 0; f < filters; f++) {
-                int a = argmax[i * filters + f];
-                double g = eps[i][off + f];
-                if (a < 0 || g == 0) {
-                    continue;
-                }
-                db[f] += g;
-                int xo = (i * tLen + a) * nIn;
-                int fo = f * len;
-                for (int q = 0; q < len; q++) {
-                    dwt[fo + q] += g * x[xo + q];
-                }
-                for (int q = 0; q < len; q++) {
-                    dx[xo + q] += g * wt[fo + q];
-                }
+    /** dWt[fo + q] += g · x[xo + q] and dx[xo + q] += g · Wt[fo + q] over the window's q &lt; w·nIn. */
+    private interface WindowUpdate {
+        void apply(int xo, int fo, double g);
+    }
+
+    /** {@link WindowUpdate} on FLOAT arrays, g rounded to float. */
+    private static WindowUpdate update(float[] x, float[] dx, float[] wt, float[] dwt, int len) {
+        return (xo, fo, g) -> {
+            float gf = (float) g;
+            for (int q = 0; q < len; q++) {
+                dwt[fo + q] += gf * x[xo + q];
             }
-        }
+            for (int q = 0; q < len; q++) {
+                dx[xo + q] += gf * wt[fo + q];
+            }
+        };
+    }
+
+    /** {@link WindowUpdate} on DOUBLE arrays. */
+    private static WindowUpdate update(double[] x, double[] dx, double[] wt, double[] dwt, int len) {
+        return (xo, fo, g) -> {
+            for (int q = 0; q < len; q++) {
+                dwt[fo + q] += g * x[xo + q];
+            }
+            for (int q = 0; q < len; q++) {
+                dx[xo + q] += g * wt[fo + q];
+            }
+        };
     }
 
     /** The array's buffer as floats, index 0 = the array's first element (its offset applied). */

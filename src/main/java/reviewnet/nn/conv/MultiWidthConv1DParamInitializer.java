@@ -2,11 +2,12 @@ package reviewnet.nn.conv;
 
 import reviewnet.nn.layers.MultiWidthConv1D;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -64,33 +65,23 @@ public class MultiWidthConv1DParamInitializer implements ParamInitializer {
 
     @Override
     public List<String> paramKeys(Layer layer) {
-        int n = ((MultiWidthConv1D) layer).getWidths().size();
-        List<String> keys = new ArrayList<>(2 * n);
-        for (int j = 0; j < n; j++) {
-            keys.add(weightKey(j));
-            keys.add(biasKey(j));
-        }
-        return Collections.unmodifiableList(keys);
+        return keys(layer, j -> Stream.of(weightKey(j), biasKey(j)));
     }
 
     @Override
     public List<String> weightKeys(Layer layer) {
-        int n = ((MultiWidthConv1D) layer).getWidths().size();
-        List<String> keys = new ArrayList<>(n);
-        for (int j = 0; j < n; j++) {
-            keys.add(weightKey(j));
-        }
-        return Collections.unmodifiableList(keys);
+        return keys(layer, j -> Stream.of(weightKey(j)));
     }
 
     @Override
     public List<String> biasKeys(Layer layer) {
-        int n = ((MultiWidthConv1D) layer).getWidths().size();
-        List<String> keys = new ArrayList<>(n);
-        for (int j = 0; j < n; j++) {
-            keys.add(biasKey(j));
-        }
-        return Collections.unmodifiableList(keys);
+        return keys(layer, j -> Stream.of(biasKey(j)));
+    }
+
+    /** The keys of each width j, in the order of the widths (unmodifiable). */
+    private static List<String> keys(Layer layer, IntFunction<Stream<String>> perWidth) {
+        return IntStream.range(0, ((MultiWidthConv1D) layer).getWidths().size()).boxed()
+                .flatMap(perWidth::apply).toList();
     }
 
     @Override

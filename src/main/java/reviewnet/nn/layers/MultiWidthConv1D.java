@@ -4,9 +4,8 @@ import reviewnet.nn.conv.MultiWidthConv1DLayer;
 import reviewnet.nn.conv.MultiWidthConv1DParamInitializer;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -15,14 +14,12 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Configuration of the parallel convolutions of a Kim (2014) sentence CNN, as one layer: for each width w of
@@ -34,21 +31,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   out[i, j·filters + f] = max_t relu(z_w[i, f, t])                     w = widths[j]
  * </pre>
  *
- * Input: recurrent activations [minibatch, nIn, T] (NCW, what {@link FastEmbedding} and a following DropoutLayer
- * produce), with T &gt;= the largest width (otherwise an {@link IllegalArgumentException}). Output: feed-forward
- * activations [minibatch, widths.size()·filters] ({@code nOut}, set by the builder). The parameters of width j are
- * {@code W<j>} [w, nIn, filters] (Keras' Conv1D kernel layout) and {@code b<j>} [1, filters] (see
- * {@link MultiWidthConv1DParamInitializer}); the kernels are initialized with the layer's weight init (default Glorot
- * uniform) with Keras Conv1D's fans, fanIn = nIn·w and fanOut = filters·w, the biases with biasInit (0 by default).
+ * Input: recurrent NCW activations [minibatch, nIn, T] with T &gt;= the largest width (otherwise an
+ * {@link IllegalArgumentException}). Output: feed-forward [minibatch, widths.size()·filters] ({@code nOut}, set by the
+ * builder). Parameters per width j: {@code W<j>} [w, nIn, filters] (Keras' Conv1D kernel layout) and {@code b<j>}
+ * [1, filters] ({@link MultiWidthConv1DParamInitializer}), kernels initialized with the layer's weight init (default
+ * Glorot uniform) with fanIn = nIn·w and fanOut = filters·w, biases with biasInit.
  * <p>
- * MultiLayerNetwork has no parallel branches, hence one layer for the whole block instead of one per width and a
- * merge vertex. Per-time-step masks are ignored (as Keras' Conv1D and GlobalMaxPooling1D ignore them; the product's
- * sequences are pre-padded with word 0 and unmasked) and not passed on: the output is feed-forward. Only the relu
- * activation is supported (max over time and relu commute, which the implementation uses), and only the NCW input
- * format. Layer dropout ({@code dropOut}) applies to the input, as in DL4J's own layers. Supported network data types:
- * FLOAT and DOUBLE. See {@link MultiWidthConv1DLayer} for how it is computed.
+ * Masks are ignored and not passed on. Only the relu activation and NCW input are supported; layer dropout applies to
+ * the input. FLOAT and DOUBLE networks.
  */
-public class MultiWidthConv1D extends FeedForwardLayer {
+public class MultiWidthConv1D extends CustomLayer {
 
     private List<Integer> widths = new ArrayList<>();
     private int filters;
@@ -61,7 +53,6 @@ public class MultiWidthConv1D extends FeedForwardLayer {
         super(builder);
         this.widths = new ArrayList<>(builder.widths);
         this.filters = builder.filters;
-        initializeConstraints(builder);
     }
 
     /** The largest width: the shortest sequence the layer accepts. */
@@ -70,7 +61,7 @@ public class MultiWidthConv1D extends FeedForwardLayer {
     }
 
     /** Rejects settings the implementation does not support (called by the builder and on instantiation). */
-    void validate(String where) {
+    void validateSettings(String where) {
         if (widths == null || widths.isEmpty() || widths.stream().anyMatch(w -> w == null || w <= 0)) {
             throw new IllegalArgumentException(where + ": widths must be a non-empty list of positive integers, got "
                     + widths);
@@ -89,16 +80,14 @@ public class MultiWidthConv1D extends FeedForwardLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-                                                       Collection<TrainingListener> trainingListeners,
-                                                       int layerIndex, INDArray layerParamsView,
-                                                       boolean initializeParams, DataType networkDataType) {
-        String where = "MultiWidthConv1D (layer " + layerIndex + ")";
-        LayerWiring.requireFloatOrDouble(where, networkDataType);
+    protected void validate(String where, int layerIndex) {
         LayerValidation.assertNInNOutSet("MultiWidthConv1D", getLayerName(), layerIndex, getNIn(), getNOut());
-        validate(where);
-        return LayerWiring.wire(new MultiWidthConv1DLayer(conf, networkDataType), conf, trainingListeners, layerIndex,
-                layerParamsView, initializeParams);
+        validateSettings(where);
+    }
+
+    @Override
+    protected BaseLayer<?> implementation(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new MultiWidthConv1DLayer(conf, networkDataType);
     }
 
     @Override
@@ -138,21 +127,15 @@ public class MultiWidthConv1D extends FeedForwardLayer {
         return null;
     }
 
+    /**
+     * Working memory per example: the input as [T, nIn] (when it has to be copied) and one width's convolution output
+     * [T', filters]; in training also dL/dx [T, nIn].
+     */
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
-        InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        long updaterSize = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         long t = Math.max(maxWidth(), ((InputType.InputTypeRecurrent) inputType).getTimeSeriesLength());
-        // per example: the input as [T, nIn] (when it has to be copied) and one width's convolution output [T', filters]
         long forward = t * getNIn() + t * filters;
-        // backprop: the same again (recomputed only when the cached forward pass is gone) plus dL/dx [T, nIn]
-        long training = forward + t * getNIn();
-        return new LayerMemoryReport.Builder(getLayerName(), MultiWidthConv1D.class, inputType, outputType)
-                .standardMemory(numParams, updaterSize)
-                .workingMemory(0, forward, 0, training)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .build();
+        return memoryReport(inputType, forward, forward + t * getNIn());
     }
 
     public List<Integer> getWidths() {
@@ -172,33 +155,8 @@ public class MultiWidthConv1D extends FeedForwardLayer {
     }
 
     @Override
-    public boolean equals(Object o) {
-        if (o == this) {
-            return true;
-        }
-        if (!(o instanceof MultiWidthConv1D)) {
-            return false;
-        }
-        MultiWidthConv1D other = (MultiWidthConv1D) o;
-        if (!other.canEqual(this) || !super.equals(o)) {
-            return false;
-        }
-        return filters == other.filters && Objects.equals(widths, other.widths);
-    }
-
-    @Override
-    protected boolean canEqual(Object other) {
-        return other instanceof MultiWidthConv1D;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), widths, filters);
-    }
-
-    @Override
-    public String toString() {
-        return "MultiWidthConv1D(super=" + super.toString() + ", widths=" + widths + ", filters=" + filters + ")";
+    protected Map<String, Object> settings() {
+        return settings("widths", widths, "filters", filters);
     }
 
     /**
@@ -254,7 +212,7 @@ public class MultiWidthConv1D extends FeedForwardLayer {
             }
             nOut(expected);
             MultiWidthConv1D layer = new MultiWidthConv1D(this);
-            layer.validate("MultiWidthConv1D");
+            layer.validateSettings("MultiWidthConv1D");
             return layer;
         }
     }

@@ -17,13 +17,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * Inverted dropout (DL4J's {@code Dropout} semantics: each activation kept with probability {@code retain} and scaled
  * by 1/retain) whose mask is a function of the run, not of the thread that draws it: it comes from a
  * {@link SplittableRandom} seeded by the network's seed, the epoch, the iteration and a hash of the activations it is
- * applied to (so every minibatch, and every worker's minibatch, gets its own mask).
- *
- * <p>DL4J's {@code Dropout} draws its mask from ND4J's per-thread native RNG. On the parameter-averaging workers
- * (DL4J 1.0.0-M2) that RNG is created with the clock as seed, is not reseeded when a worker builds its network, and
- * carries its state across the tasks that Spark's pooled threads run in any order: the same seed gave different
- * masks, and simple-rnn on full IMDB, seed 42, gave test accuracy 0.7840, 0.7916 or 0.8222 from run to run (with
- * dropout 0, three runs gave 0.8156 each). Reseeding that RNG at the start of every round was not enough.
+ * applied to (so every minibatch, and every worker's minibatch, gets its own mask). DL4J's {@code Dropout} draws
+ * from ND4J's per-thread native RNG, whose state on the parameter-averaging workers depends on which Spark thread ran
+ * what before: the same seed gave different networks.
  */
 public final class SeededDropout implements IDropout {
     private static final long serialVersionUID = 1L;
@@ -60,12 +56,7 @@ public final class SeededDropout implements IDropout {
         if (floats(input) && floats(m)) {
             // read in place: the embedding's output reaches this layer as a permuted view, which ND4J would copy
             // element by element at several times this cost
-            SplittableRandom random = random(hash(input), iteration, epoch);
-            float scale = (float) (1.0 / retain);
-            FloatBuffer keep = FloatKernels.floats(m);
-            for (int i = 0, n = (int) m.length(); i < n; i++) {
-                keep.put(i, random.nextDouble() < retain ? scale : 0f);
-            }
+            fill(FloatKernels.floats(m), (int) m.length(), hash(input), iteration, epoch);
         } else {
             float[] values = input.castTo(DataType.FLOAT).dup('c').data().asFloat();
             m.assign(Nd4j.create(mask(values, iteration, epoch), input.shape(), 'c').castTo(input.dataType()));
@@ -104,17 +95,18 @@ public final class SeededDropout implements IDropout {
         for (float v : values) {
             h = 31 * h + Float.floatToIntBits(v);
         }
-        SplittableRandom random = random(h, iteration, epoch);
-        float scale = (float) (1.0 / retain);
         float[] keep = new float[values.length];
-        for (int i = 0; i < keep.length; i++) {
-            keep[i] = random.nextDouble() < retain ? scale : 0f;
-        }
+        fill(FloatBuffer.wrap(keep), keep.length, h, iteration, epoch);
         return keep;
     }
 
-    private SplittableRandom random(long activationsHash, int iteration, int epoch) {
-        return new SplittableRandom(mix(mix(mix(seed) ^ epoch) ^ iteration) ^ activationsHash);
+    /** keep[0, n) = the mask: 1/retain where kept, 0 where dropped, drawn for these activations. */
+    private void fill(FloatBuffer keep, int n, long activationsHash, int iteration, int epoch) {
+        SplittableRandom random = new SplittableRandom(mix(mix(mix(seed) ^ epoch) ^ iteration) ^ activationsHash);
+        float scale = (float) (1.0 / retain);
+        for (int i = 0; i < n; i++) {
+            keep.put(i, random.nextDouble() < retain ? scale : 0f);
+        }
     }
 
     /** The hash of {@link #mask(float[], int, int)}, over the activations read in place in logical 'c' order. */

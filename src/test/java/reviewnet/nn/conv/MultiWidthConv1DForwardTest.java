@@ -22,6 +22,8 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
@@ -95,14 +97,15 @@ public class MultiWidthConv1DForwardTest {
 
     private static void assertClose(double[][] expected, INDArray actual, double tol) {
         assertArrayEquals(new long[]{expected.length, expected[0].length}, actual.shape());
+        double[][] a = actual.castTo(DataType.DOUBLE).toDoubleMatrix();
         for (int i = 0; i < expected.length; i++) {
-            for (int j = 0; j < expected[0].length; j++) {
-                assertEquals(expected[i][j], actual.getDouble(i, j), tol, "[" + i + ", " + j + "]");
-            }
+            assertArrayEquals(expected[i], a[i], tol, "row " + i);
         }
     }
 
-    private static void matchesReference(DataType type, double tol) {
+    @ParameterizedTest
+    @CsvSource({"FLOAT, 1e-5", "DOUBLE, 1e-12"})
+    public void matchesReference(DataType type, double tol) {
         MultiLayerNetwork net = net(type, T);
         INDArray ncw = Nd4j.rand(type, MB, N_IN, T).subi(0.5);
         // the same values in NWC memory, seen as [mb, nIn, T] (what FastEmbedding produces)
@@ -119,16 +122,6 @@ public class MultiWidthConv1DForwardTest {
         assertClose(expected, net.feedForward(nwcMemory, false).get(1), tol);
         assertClose(expected, net.feedForward(ncw, true).get(1), tol);
         assertEquals(type, net.feedForward(ncw, false).get(1).dataType());
-    }
-
-    @Test
-    public void floatMatchesReference() {
-        matchesReference(DataType.FLOAT, 1e-5);
-    }
-
-    @Test
-    public void doubleMatchesReference() {
-        matchesReference(DataType.DOUBLE, 1e-12);
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -65,45 +66,40 @@ public class BagEmbeddingTest {
         return net;
     }
 
-    /** (indices of one example, the positions of W's rows averaged): padding 0 left out, repeats counted. */
+    /**
+     * (indices of one example, the positions of W's rows pooled: padding 0 left out, repeats counted) for each
+     * pooling and data type.
+     */
     static Stream<Arguments> examples() {
-        return Stream.of(
-                Arguments.of(new double[]{0, 0, 3, 5, 5, 1}, new int[]{3, 5, 5, 1}),
-                Arguments.of(new double[]{6, 2, 0, 4, 0, 2}, new int[]{6, 2, 4, 2}),
-                Arguments.of(new double[]{0, 0, 0, 0, 0, 6}, new int[]{6}),
-                Arguments.of(new double[]{0, 0, 0, 0, 0, 0}, new int[]{}));
+        Stream<Object[]> examples = Stream.of(
+                new Object[]{new double[]{0, 0, 3, 5, 5, 1}, new int[]{3, 5, 5, 1}},
+                new Object[]{new double[]{6, 2, 0, 4, 0, 2}, new int[]{6, 2, 4, 2}},
+                new Object[]{new double[]{0, 0, 0, 0, 0, 6}, new int[]{6}},
+                new Object[]{new double[]{0, 0, 0, 0, 0, 0}, new int[]{}});
+        return examples.flatMap(e -> Stream.of(BagEmbedding.Pooling.values()).flatMap(pooling ->
+                Stream.of(DataType.DOUBLE, DataType.FLOAT).map(type -> Arguments.of(e[0], e[1], pooling, type))));
     }
 
     @ParameterizedTest
     @MethodSource("examples")
-    public void poolsTheNonPaddingRows(double[] indices, int[] rows) {
-        for (BagEmbedding.Pooling pooling : BagEmbedding.Pooling.values()) {
-            for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
-                pools(indices, rows, type, pooling);
+    public void poolsTheNonPaddingRows(double[] indices, int[] rows, BagEmbedding.Pooling pooling, DataType type) {
+        MultiLayerNetwork net = net(type, pooling);
+        INDArray w = net.getLayer(0).getParam("W");
+        double[] expected = new double[E];
+        double scale = pooling == BagEmbedding.Pooling.MEAN ? 1.0 / rows.length : 1.0 / Math.sqrt(rows.length);
+        for (int r : rows) {
+            for (int j = 0; j < E; j++) {
+                expected[j] += w.getDouble(r, j) * scale;
             }
         }
-    }
-
-    private static void pools(double[] indices, int[] rows, DataType type, BagEmbedding.Pooling pooling) {
-        {
-            MultiLayerNetwork net = net(type, pooling);
-            INDArray w = net.getLayer(0).getParam("W");
-            double[] expected = new double[E];
-            double scale = pooling == BagEmbedding.Pooling.MEAN ? 1.0 / rows.length : 1.0 / Math.sqrt(rows.length);
-            for (int r : rows) {
-                for (int j = 0; j < E; j++) {
-                    expected[j] += w.getDouble(r, j) * scale;
-                }
-            }
-            INDArray out = net.feedForwardToLayer(0, Nd4j.create(new double[][]{indices}).castTo(type), false).get(1);
-            assertArrayEquals(new long[]{1, E}, out.shape());
-            assertArrayEquals(expected, out.castTo(DataType.DOUBLE).toDoubleVector(),
-                    type == DataType.FLOAT ? 1e-6 : 1e-12, type + " " + pooling);
-        }
+        INDArray out = net.feedForwardToLayer(0, Nd4j.create(new double[][]{indices}).castTo(type), false).get(1);
+        assertArrayEquals(new long[]{1, E}, out.shape());
+        assertArrayEquals(expected, out.castTo(DataType.DOUBLE).toDoubleVector(),
+                type == DataType.FLOAT ? 1e-6 : 1e-12, type + " " + pooling);
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(BagEmbedding.Pooling.class)
+    @EnumSource(BagEmbedding.Pooling.class)
     public void gradientMatchesCentralDifferences(BagEmbedding.Pooling pooling) {
         MultiLayerNetwork net = net(DataType.DOUBLE, pooling);
         INDArray in = Nd4j.create(new double[][]{

@@ -15,7 +15,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -72,7 +73,13 @@ public class FastEmbeddingGradientCheckTest {
         return format == RNNFormat.NCW ? Nd4j.rand(DataType.DOUBLE, MB, 2, T) : Nd4j.rand(DataType.DOUBLE, MB, T, 2);
     }
 
-    private static void check(RNNFormat format, INDArray mask) {
+    @ParameterizedTest
+    @CsvSource({"NCW, false", "NWC, false", "NCW, true"})
+    public void embeddingGradientMatchesCentralDifferences(RNNFormat format, boolean masked) {
+        INDArray mask = !masked ? null : Nd4j.create(new double[][]{
+                {1, 1, 1, 1, 1},
+                {1, 1, 1, 0, 0},
+                {0, 1, 1, 1, 1}});
         MultiLayerNetwork net = net(format);
         INDArray in = indices();
         INDArray labels = labels(format);
@@ -90,24 +97,5 @@ public class FastEmbeddingGradientCheckTest {
                 .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
         assertTrue(ok, "gradient check failed");
-    }
-
-    @Test
-    public void ncw() {
-        check(RNNFormat.NCW, null);
-    }
-
-    @Test
-    public void nwc() {
-        check(RNNFormat.NWC, null);
-    }
-
-    @Test
-    public void masked() {
-        INDArray mask = Nd4j.create(new double[][]{
-                {1, 1, 1, 1, 1},
-                {1, 1, 1, 0, 0},
-                {0, 1, 1, 1, 1}});
-        check(RNNFormat.NCW, mask);
     }
 }

@@ -1,7 +1,6 @@
 package reviewnet.nn.embedding;
 
 import reviewnet.nn.layers.FastEmbedding;
-import reviewnet.nn.layers.FusedSimpleRnn;
 import reviewnet.testing.DefaultDataTypes;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import java.io.File;
+import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -23,9 +26,12 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
@@ -47,10 +53,6 @@ public class FastEmbeddingTest {
     final DefaultDataTypes dataTypes = DefaultDataTypes.of(DataType.FLOAT);
 
     private static final int V = 11, E = 5, MB = 3, T = 7;
-
-    @BeforeEach
-    public void setUp() {
-            }
 
     private static Layer dl4j(RNNFormat format) {
         return new EmbeddingSequenceLayer.Builder().nIn(V).nOut(E).inputLength(T).outputDataFormat(format)
@@ -111,32 +113,21 @@ public class FastEmbeddingTest {
         assertTrue(w.std(true).getDouble(0) > 0.01, "not initialized");
     }
 
-    @Test
-    public void forwardAndGradientEqualDl4jNcw() {
-        compareWithDl4j(RNNFormat.NCW, indices(), null);
+    /** Output format, input [mb, 1, T] instead of [mb, T], with a mask. */
+    static Stream<Arguments> variants() {
+        return Stream.of(arguments(RNNFormat.NCW, false, false), arguments(RNNFormat.NWC, false, false),
+                arguments(RNNFormat.NCW, true, false), arguments(RNNFormat.NCW, false, true),
+                arguments(RNNFormat.NWC, false, true));
     }
 
-    @Test
-    public void forwardAndGradientEqualDl4jNwc() {
-        compareWithDl4j(RNNFormat.NWC, indices(), null);
-    }
-
-    @Test
-    public void forwardAndGradientEqualDl4jRank3Input() {
-        compareWithDl4j(RNNFormat.NCW, indices().reshape(MB, 1, T), null);
-    }
-
-    @Test
-    public void forwardAndGradientEqualDl4jWithMask() {
-        INDArray mask = Nd4j.create(new float[][]{
+    @ParameterizedTest
+    @MethodSource("variants")
+    public void forwardAndGradientEqualDl4j(RNNFormat format, boolean rank3, boolean masked) {
+        INDArray in = rank3 ? indices().reshape(MB, 1, T) : indices();
+        INDArray mask = !masked ? null : Nd4j.create(new float[][]{
                 {1, 1, 1, 1, 1, 1, 1},
                 {1, 1, 1, 1, 0, 0, 0},
                 {0, 0, 1, 1, 1, 0, 1}});
-        compareWithDl4j(RNNFormat.NCW, indices(), mask);
-        compareWithDl4j(RNNFormat.NWC, indices(), mask);
-    }
-
-    private void compareWithDl4j(RNNFormat format, INDArray in, INDArray mask) {
         MultiLayerNetwork ref = net(dl4j(format), format, DataType.FLOAT);
         MultiLayerNetwork net = net(fast(format), format, DataType.FLOAT);
         // random weights well away from 0, and the same for both (the flattened layouts are the same)
@@ -168,14 +159,6 @@ public class FastEmbeddingTest {
         assertEquals(0.0, actualG.getRow(1).amaxNumber().doubleValue(), 0.0);
     }
 
-    private static org.nd4j.linalg.indexing.INDArrayIndex point(long i) {
-        return org.nd4j.linalg.indexing.NDArrayIndex.point(i);
-    }
-
-    private static org.nd4j.linalg.indexing.INDArrayIndex all() {
-        return org.nd4j.linalg.indexing.NDArrayIndex.all();
-    }
-
     private static Gradient gradient(MultiLayerNetwork net, INDArray in, INDArray labels, INDArray mask) {
         net.setInput(in);
         net.setLabels(labels);
@@ -192,7 +175,7 @@ public class FastEmbeddingTest {
         MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
         net.initGradientsView();
         org.deeplearning4j.nn.api.Layer layer = net.getLayer(0);
-        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         Nd4j.getRandom().setSeed(9);
         INDArray rowsEps = Nd4j.rand(DataType.FLOAT, MB, T, E).permute(0, 2, 1);
         INDArray cEps = rowsEps.dup('c');
