@@ -1,14 +1,14 @@
 package reviewnet.nn;
 
 import java.util.List;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import reviewnet.config.ModelSettings;
 
 /**
  * One network architecture: the layers between the shared front (embedding, dropout) and the shared sigmoid output,
- * which {@link SequenceClassifier} adds. Adding an architecture means one small class and a registry entry in
- * {@link Architectures}.
+ * which {@link SequenceClassifier} adds; registered in {@link Architectures}.
  */
 public interface Architecture {
 
@@ -45,5 +45,20 @@ public interface Architecture {
     /** A preprocessor in front of the output layer, or null when DL4J's own (from the input types) is right. */
     default InputPreProcessor outputPreProcessor(ModelSettings model) {
         return null;
+    }
+
+    /** An architecture of word inputs with the shared front: just a name and a body. */
+    static Architecture of(String name, Function<ModelSettings, List<Layer>> body) {
+        return new Architecture() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public List<Layer> body(ModelSettings model) {
+                return body.apply(model);
+            }
+        };
     }
 }
