@@ -101,10 +101,6 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
         return f.output;
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Forward
-    // ------------------------------------------------------------------------------------------------------------
-
     /** @param forBackprop recompute inside backpropGradient: working memory in BP_WORKING_MEM, no output kept */
     private Fwd forward(boolean training, boolean forBackprop, LayerWorkspaceMgr mgr) {
         assertInputSet(forBackprop);
@@ -225,10 +221,6 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
     private interface IntDoubleConsumer {
         void put(int index, double value);
     }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Backward
-    // ------------------------------------------------------------------------------------------------------------
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {

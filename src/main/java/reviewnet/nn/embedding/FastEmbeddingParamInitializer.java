@@ -14,11 +14,10 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The one parameter of {@link FastEmbedding} (and {@link BagEmbedding}): {@code W} [nIn, nOut], an 'f' ordered view
- * of the whole parameter vector, which is DL4J's layout for {@code EmbeddingSequenceLayer} without bias (key "W", 'f' order, so row v of W,
- * the vector of word v, is strided by nIn in the flattened vector). Initialization as in DL4J's
- * {@code EmbeddingLayerParamInitializer}: the layer's weight init with fanIn = 1 and fanOut = nOut (an embedding's
- * init must not depend on the vocabulary size), drawing the same random numbers in the same order.
+ * The one parameter of {@link FastEmbedding} (and {@link BagEmbedding}): {@code W} [nIn, nOut], a view of the whole
+ * parameter vector, 'f' ordered as DL4J's {@code EmbeddingSequenceLayer} without bias has it (row v, the vector of
+ * word v, strided by nIn). Initialized as DL4J's {@code EmbeddingLayerParamInitializer} does: the layer's weight init
+ * with fanIn = 1 and fanOut = nOut, drawing the same random numbers in the same order.
  */
 public class FastEmbeddingParamInitializer extends FixedKeysParamInitializer {
 
@@ -34,11 +33,7 @@ public class FastEmbeddingParamInitializer extends FixedKeysParamInitializer {
         this.order = order;
     }
 
-    /**
-     * The same parameter with W 'c' ordered (each row's nOut values contiguous): for {@link BagEmbedding}, whose
-     * indices (hashed bigrams) are spread uniformly over hundreds of thousands of rows, so that reading or updating a
-     * row touches a few cache lines instead of nOut (W has no DL4J layout to match there).
-     */
+    /** The same parameter with W 'c' ordered (each row contiguous), for {@link BagEmbedding}'s scattered rows. */
     public static FastEmbeddingParamInitializer rowMajor() {
         return ROWS;
     }
@@ -63,17 +58,13 @@ public class FastEmbeddingParamInitializer extends FixedKeysParamInitializer {
             c.getWeightInitFn().init(1, nOut, new long[]{nIn, nOut}, order, w);
         }
         conf.addVariable(WEIGHT_KEY);
-        Map<String, INDArray> m = new LinkedHashMap<>();   // mutable, as DL4J's own initializers return
-        m.put(WEIGHT_KEY, w);
-        return m;
+        return new LinkedHashMap<>(Map.of(WEIGHT_KEY, w));   // mutable, as DL4J's own initializers return
     }
 
     @Override
     public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
         FeedForwardLayer c = (FeedForwardLayer) conf.getLayer();
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        m.put(WEIGHT_KEY, weights(gradientView, c.getNIn(), c.getNOut()));
-        return m;
+        return new LinkedHashMap<>(Map.of(WEIGHT_KEY, weights(gradientView, c.getNIn(), c.getNOut())));
     }
 
     private INDArray weights(INDArray flat, long nIn, long nOut) {

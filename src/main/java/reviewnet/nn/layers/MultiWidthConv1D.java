@@ -4,6 +4,7 @@ import reviewnet.nn.conv.MultiWidthConv1DLayer;
 import reviewnet.nn.conv.MultiWidthConv1DParamInitializer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -176,11 +177,7 @@ public class MultiWidthConv1D extends CustomLayer {
 
         /** Convolution widths, in the order of their blocks in the output (default 3, 4, 5). */
         public Builder widths(int... widths) {
-            List<Integer> list = new ArrayList<>();
-            for (int w : widths) {
-                list.add(w);
-            }
-            return widths(list);
+            return widths(Arrays.stream(widths).boxed().toList());
         }
 
         /** Convolution widths, in the order of their blocks in the output (default 3, 4, 5). */
