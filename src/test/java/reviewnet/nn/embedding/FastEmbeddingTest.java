@@ -5,14 +5,12 @@ import reviewnet.testing.DefaultDataTypes;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import java.io.File;
 import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -27,12 +25,10 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,8 +40,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 /**
  * {@link FastEmbedding} against DL4J's {@code EmbeddingSequenceLayer} (no bias, the product's configuration): same
  * parameter vector and initial values for the same seed, same output and same gradient for the same weights
- * (duplicate indices and masks included), NCW and NWC, input [mb, T] and [mb, 1, T]; invalid indices; JSON and
- * ModelSerializer round trips.
+ * (duplicate indices and masks included), NCW and NWC, input [mb, T] and [mb, 1, T]. Invalid indices:
+ * {@link EmbeddingIndicesTest}; serialization: {@code CustomLayerSerializationTest}.
  */
 public class FastEmbeddingTest {
 
@@ -215,63 +211,8 @@ public class FastEmbeddingTest {
     }
 
     @Test
-    public void invalidIndicesAreRejected() {
-        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
-        INDArray tooLarge = indices().dup();
-        tooLarge.putScalar(2, 4, V);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.output(tooLarge));
-        assertTrue(e.getMessage().contains("invalid word index 11.0 at example 2, step 4"), e.getMessage());
-        INDArray negative = indices().dup();
-        negative.putScalar(0, 0, -1);
-        assertThrows(IllegalArgumentException.class, () -> net.output(negative));
-        INDArray nan = indices().dup();
-        nan.putScalar(1, 1, Double.NaN);
-        assertThrows(IllegalArgumentException.class, () -> net.output(nan));
-        // fractions are truncated, as in DL4J's layer: 2.7 is word 2
-        INDArray fraction = indices().dup();
-        fraction.putScalar(1, 2, 2.7);
-        assertEquals(net.output(indices()), net.output(fraction));
-        // and in training
-        INDArray labels = labels(RNNFormat.NCW);
-        assertThrows(IllegalArgumentException.class, () -> net.fit(tooLarge, labels));
-        // wrong rank / shape
-        assertThrows(IllegalArgumentException.class, () -> net.output(indices().reshape(MB, T, 1)));
-    }
-
-    @Test
     public void builderRejectsUnsupportedSettings() {
         assertThrows(IllegalStateException.class, () -> new FastEmbedding.Builder(V, E).activation(Activation.TANH).build());
         assertThrows(IllegalStateException.class, () -> new FastEmbedding.Builder(V, E).dropOut(0.5).build());
-    }
-
-    @Test
-    public void jsonRoundTrip() {
-        MultiLayerConfiguration conf = net(fast(RNNFormat.NWC), RNNFormat.NWC, DataType.FLOAT)
-                .getLayerWiseConfigurations();
-        String json = conf.toJson();
-        assertTrue(json.contains("\"reviewnet.nn.layers.FastEmbedding\""), "custom layer serialized by class name");
-        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
-        assertEquals(conf, back);
-        assertEquals(json, back.toJson());
-        FastEmbedding layer = (FastEmbedding) back.getConf(0).getLayer();
-        assertEquals(RNNFormat.NWC, layer.getOutputFormat());
-        assertEquals(T, layer.getInputLength());
-        assertEquals(V, layer.getNIn());
-    }
-
-    @Test
-    public void modelSerializerRoundTrip(@TempDir File dir) throws Exception {
-        MultiLayerNetwork net = net(fast(RNNFormat.NCW), RNNFormat.NCW, DataType.FLOAT);
-        net.fit(indices(), labels(RNNFormat.NCW));   // non-trivial updater state
-        File file = new File(dir, "net.zip");
-        ModelSerializer.writeModel(net, file, true);
-        MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(file, true);
-        assertInstanceOf(FastEmbeddingLayer.class, back.getLayer(0));
-        assertEquals(net.params(), back.params());
-        assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
-        assertEquals(net.output(indices()), back.output(indices()));
-        net.fit(indices(), labels(RNNFormat.NCW));
-        back.fit(indices(), labels(RNNFormat.NCW));
-        assertEquals(net.params(), back.params());
     }
 }
