@@ -1,5 +1,6 @@
 package reviewnet.nn.embedding;
 
+import reviewnet.nn.layers.BagEmbedding;
 import reviewnet.nn.layers.FastEmbedding;
 import reviewnet.testing.DefaultDataTypes;
 
@@ -20,6 +21,7 @@ import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,8 +43,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 /**
  * {@link FastEmbedding} against DL4J's {@code EmbeddingSequenceLayer} (no bias, the product's configuration): same
  * parameter vector and initial values for the same seed, same output and same gradient for the same weights
- * (duplicate indices and masks included), NCW and NWC, input [mb, T] and [mb, 1, T]. Invalid indices:
- * {@link EmbeddingIndicesTest}; serialization: {@code CustomLayerSerializationTest}.
+ * (duplicate indices and masks included), NCW and NWC, input [mb, T] and [mb, 1, T]; invalid indices (also
+ * {@link BagEmbedding}'s). Serialization: {@code CustomLayerSerializationTest}.
  */
 public class FastEmbeddingTest {
 
@@ -60,7 +63,10 @@ public class FastEmbeddingTest {
                 .weightInit(new UniformDistribution(-0.05, 0.05)).build();
     }
 
-    /** embedding → RnnOutputLayer(MSE, identity), as the product's networks put layers on top of the embedding. */
+    /**
+     * embedding → RnnOutputLayer(MSE, identity), as the product's networks put layers on top of the embedding (for a
+     * {@link BagEmbedding}, whose output is [mb, E]: an OutputLayer).
+     */
     private static MultiLayerNetwork net(Layer embedding, RNNFormat format, DataType dataType) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(42)
@@ -69,8 +75,10 @@ public class FastEmbeddingTest {
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .list()
                 .layer(embedding)
-                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nOut(2)
-                        .dataFormat(format).build())
+                .layer(embedding instanceof BagEmbedding
+                        ? new OutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nOut(2).build()
+                        : new RnnOutputLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).nOut(2)
+                                .dataFormat(format).build())
                 // keep the embedding's nIn (the vocabulary size), as SequenceClassifier does
                 .overrideNinUponBuild(false)
                 .setInputType(InputType.recurrent(1, T))
@@ -208,6 +216,33 @@ public class FastEmbeddingTest {
             net.fit(in, labels);
         }
         assertTrue(net.params().equalsWithEps(ref.params(), 1e-5), "parameters diverged after training");
+    }
+
+    /** Both embedding layers: indices outside [0, V), NaN and wrong shapes rejected, fractions truncated. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    public void invalidIndicesAreRejected(boolean bag) {
+        MultiLayerNetwork net = net(bag ? new BagEmbedding.Builder(V, E).build() : fast(RNNFormat.NCW), RNNFormat.NCW,
+                DataType.FLOAT);
+        INDArray tooLarge = indices().dup();
+        tooLarge.putScalar(2, 4, V);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.output(tooLarge));
+        assertTrue(e.getMessage().contains("invalid word index 11.0 at example 2, step 4"), e.getMessage());
+        INDArray negative = indices().dup();
+        negative.putScalar(0, 0, -1);
+        assertThrows(IllegalArgumentException.class, () -> net.output(negative));
+        INDArray nan = indices().dup();
+        nan.putScalar(1, 1, Double.NaN);
+        assertThrows(IllegalArgumentException.class, () -> net.output(nan));
+        // fractions are truncated, as in DL4J's layer: 2.7 is word 2
+        INDArray fraction = indices().dup();
+        fraction.putScalar(1, 2, 2.7);
+        assertEquals(net.output(indices()), net.output(fraction));
+        // and in training
+        INDArray labels = bag ? Nd4j.rand(DataType.FLOAT, MB, 2) : labels(RNNFormat.NCW);
+        assertThrows(IllegalArgumentException.class, () -> net.fit(tooLarge, labels));
+        // wrong rank / shape
+        assertThrows(IllegalArgumentException.class, () -> net.output(indices().reshape(MB, T, 1)));
     }
 
     @Test

@@ -127,7 +127,7 @@ public class CustomLayerSerializationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    public void jsonAndYamlRoundTrip(Case c) {
+    public void roundTrips(Case c, @TempDir File dir) throws Exception {
         MultiLayerConfiguration conf = c.conf.get();
         String json = conf.toJson();
         String className = "\"" + conf.getConf(c.index).getLayer().getClass().getName() + "\"";
@@ -138,34 +138,28 @@ public class CustomLayerSerializationTest {
         assertEquals(conf, MultiLayerConfiguration.fromYaml(conf.toYaml()));
         c.fields.accept(back);
 
-        MultiLayerNetwork a = new MultiLayerNetwork(conf);
-        a.init();
-        MultiLayerNetwork b = new MultiLayerNetwork(back);
-        b.init(a.params().dup(), false);
-        assertEquals(a.output(INDICES), b.output(INDICES));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    public void modelSerializerRoundTrip(Case c, @TempDir File dir) throws Exception {
-        MultiLayerNetwork net = new MultiLayerNetwork(c.conf.get());
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         for (int i = 0; i < 3; i++) {            // some updater state worth saving
             net.fit(INDICES, c.labels);
         }
+        MultiLayerNetwork fromJson = new MultiLayerNetwork(back);
+        fromJson.init(net.params().dup(), false);
+        assertEquals(net.output(INDICES), fromJson.output(INDICES));
+
         File file = new File(dir, "net.zip");
         ModelSerializer.writeModel(net, file, true);
-        MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(file, true);
-        assertInstanceOf(c.implementation, back.getLayer(c.index));
-        assertEquals(net.getLayerWiseConfigurations(), back.getLayerWiseConfigurations());
-        assertEquals(net.params(), back.params());
-        assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
-        assertEquals(net.output(INDICES), back.output(INDICES));
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
+        assertInstanceOf(c.implementation, restored.getLayer(c.index));
+        assertEquals(conf, restored.getLayerWiseConfigurations());
+        assertEquals(net.params(), restored.params());
+        assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        assertEquals(net.output(INDICES), restored.output(INDICES));
         // training continues identically from the restored state (the same dropout masks for both)
         Nd4j.getRandom().setSeed(7);
         net.fit(INDICES, c.labels);
         Nd4j.getRandom().setSeed(7);
-        back.fit(INDICES, c.labels);
-        assertEquals(net.params(), back.params());
+        restored.fit(INDICES, c.labels);
+        assertEquals(net.params(), restored.params());
     }
 }
