@@ -97,87 +97,57 @@ final class EmbeddingRows {
     }
 
     /** A FLOAT or DOUBLE buffer (index 0 = the array's first element), read and written in doubles. */
-    abstract static sealed class Buffer {
+    static final class Buffer {
+        /** One of the two: the FLOAT buffer, or null and the DOUBLE one. */
+        private final FloatBuffer f;
+        private final DoubleBuffer d;
+
+        private Buffer(FloatBuffer f, DoubleBuffer d) {
+            this.f = f;
+            this.d = d;
+        }
 
         static Buffer of(INDArray a) {
             if (a.dataType() == DataType.FLOAT) {
-                return new Floats(a.data().asNioFloat().slice());
+                return new Buffer(a.data().asNioFloat().slice(), null);
             }
-            return new Doubles(a.data().asNioDouble().slice());
+            return new Buffer(null, a.data().asNioDouble().slice());
         }
 
         static Buffer of(double[] a) {
-            return new Doubles(DoubleBuffer.wrap(a));
+            return new Buffer(null, DoubleBuffer.wrap(a));
         }
 
-        abstract double get(int k);
+        double get(int k) {
+            return f != null ? f.get(k) : d.get(k);
+        }
 
         /** Stores {@code value} rounded to the buffer's type. */
-        abstract void set(int k, double value);
+        void set(int k, double value) {
+            if (f != null) {
+                f.put(k, (float) value);
+            } else {
+                d.put(k, value);
+            }
+        }
 
         /** b[k] += value, the sum rounded to the buffer's type. */
-        abstract void add(int k, double value);
+        void add(int k, double value) {
+            set(k, get(k) + value);
+        }
 
-        /** a · b as the buffer's type multiplies (FLOAT: both factors rounded to float, then the product). */
-        abstract double multiply(double a, double b);
+        /** x · y as the buffer's type multiplies (FLOAT: both factors rounded to float, then the product). */
+        double multiply(double x, double y) {
+            return f != null ? (float) x * (float) y : x * y;
+        }
 
         /** this[to, to + n) = src[from, from + n), src of the same type. */
-        abstract void copy(int to, Buffer src, int from, int n);
-    }
-
-    private static final class Floats extends Buffer {
-        private final FloatBuffer b;
-
-        Floats(FloatBuffer b) {
-            this.b = b;
-        }
-
-        double get(int k) {
-            return b.get(k);
-        }
-
-        void set(int k, double value) {
-            b.put(k, (float) value);
-        }
-
-        void add(int k, double value) {
-            b.put(k, (float) (b.get(k) + value));
-        }
-
-        double multiply(double x, double y) {
-            return (float) x * (float) y;
-        }
-
         void copy(int to, Buffer src, int from, int n) {
-            b.put(to, ((Floats) src).b, from, n);
-        }
-    }
-
-    private static final class Doubles extends Buffer {
-        private final DoubleBuffer b;
-
-        Doubles(DoubleBuffer b) {
-            this.b = b;
-        }
-
-        double get(int k) {
-            return b.get(k);
-        }
-
-        void set(int k, double value) {
-            b.put(k, value);
-        }
-
-        void add(int k, double value) {
-            b.put(k, b.get(k) + value);
-        }
-
-        double multiply(double x, double y) {
-            return x * y;
-        }
-
-        void copy(int to, Buffer src, int from, int n) {
-            b.put(to, ((Doubles) src).b, from, n);
+            if (f != null) {
+                f.put(to, src.f, from, n);
+            } else {
+                d.put(to, src.d, from, n);
+            }
         }
     }
 }

@@ -75,7 +75,7 @@ public final class SeededDropout implements IDropout {
             FloatBuffer to = FloatKernels.floats(out);
             FloatBuffer keep = FloatKernels.floats(mask);
             int i = 0;
-            for (Walk w = new Walk(x, out); w.hasNext(); w.next()) {
+            for (Walk w = new Walk(x, out); w.more; w.next()) {
                 for (int j = 0, a = w.a, b = w.b; j < w.inner; j++, a += w.strideA, b += w.strideB, i++) {
                     to.put(b, in.get(a) * keep.get(i));
                 }
@@ -113,7 +113,7 @@ public final class SeededDropout implements IDropout {
     private static long hash(INDArray a) {
         FloatBuffer in = FloatKernels.floats(a);
         long h = SEED_HASH;
-        for (Walk w = new Walk(a, a); w.hasNext(); w.next()) {
+        for (Walk w = new Walk(a, a); w.more; w.next()) {
             for (int j = 0, k = w.a; j < w.inner; j++, k += w.strideA) {
                 h = 31 * h + Float.floatToIntBits(in.get(k));
             }
@@ -131,15 +131,9 @@ public final class SeededDropout implements IDropout {
      * along it (an odometer over the leading dimensions).
      */
     private static final class Walk {
-        final long[] shape;
-        final long[] stridesA;
-        final long[] stridesB;
-        final long[] at;
-        final int inner;
-        final int strideA;
-        final int strideB;
-        int a;
-        int b;
+        final long[] shape, stridesA, stridesB, at;
+        final int inner, strideA, strideB;
+        int a, b;
         boolean more;
 
         Walk(INDArray x, INDArray y) {
@@ -152,10 +146,6 @@ public final class SeededDropout implements IDropout {
             strideB = rank == 0 ? 0 : (int) stridesB[rank - 1];
             at = new long[Math.max(0, rank - 1)];
             more = x.length() > 0;
-        }
-
-        boolean hasNext() {
-            return more;
         }
 
         void next() {
