@@ -67,11 +67,10 @@ public final class SequenceClassifier {
         for (int i = 0; i < body.size(); i++) {
             list.layer(seeded(body.get(i), seed, first + i));
         }
-        int outputIndex = (architecture.sharedFront() ? 2 : 0) + body.size();
         list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
                 .activation(Activation.SIGMOID).nOut(1).build());
         if (architecture.outputPreProcessor(model) != null) {
-            list.inputPreProcessor(outputIndex, architecture.outputPreProcessor(model));
+            list.inputPreProcessor(first + body.size(), architecture.outputPreProcessor(model));
         }
         // keep the embedding's nIn (the vocabulary size): the input type would otherwise set it to 1
         list.overrideNinUponBuild(false);

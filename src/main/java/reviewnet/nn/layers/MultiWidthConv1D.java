@@ -175,7 +175,7 @@ public class MultiWidthConv1D extends CustomLayer {
             weightInit(WeightInit.XAVIER_UNIFORM);
         }
 
-        /** Convolution widths, in the order of their blocks in the output (default 3, 4, 5). */
+        /** As {@link #widths(List)}. */
         public Builder widths(int... widths) {
             return widths(Arrays.stream(widths).boxed().toList());
         }
@@ -199,9 +199,6 @@ public class MultiWidthConv1D extends CustomLayer {
         @Override
         @SuppressWarnings("unchecked")
         public MultiWidthConv1D build() {
-            if (widths == null) {
-                throw new IllegalArgumentException("MultiWidthConv1D: widths must not be null");
-            }
             long expected = (long) widths.size() * filters;
             if (nOut > 0 && nOut != expected) {
                 throw new IllegalArgumentException("MultiWidthConv1D: nOut is widths.size() · filters = " + expected

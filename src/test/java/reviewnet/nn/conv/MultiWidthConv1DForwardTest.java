@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,14 +66,11 @@ public class MultiWidthConv1DForwardTest {
         return net;
     }
 
-    private static double[][][] input3d(INDArray in) {
-        double[][][] x = new double[(int) in.size(0)][(int) in.size(1)][(int) in.size(2)];
+    /** A rank-3 array as double[d0][d1][d2]. */
+    private static double[][][] cube(INDArray a) {
+        double[][][] x = new double[(int) a.size(0)][][];
         for (int i = 0; i < x.length; i++) {
-            for (int c = 0; c < x[0].length; c++) {
-                for (int t = 0; t < x[0][0].length; t++) {
-                    x[i][c][t] = in.getDouble(i, c, t);
-                }
-            }
+            x[i] = a.get(point(i), all(), all()).castTo(DataType.DOUBLE).toDoubleMatrix();
         }
         return x;
     }
@@ -81,18 +81,10 @@ public class MultiWidthConv1DForwardTest {
         for (int j = 0; j < WIDTHS.size(); j++) {
             INDArray w = net.getLayer(0).getParam("W" + j);
             assertArrayEquals(new long[]{WIDTHS.get(j), N_IN, FILTERS}, w.shape());
-            double[][][] k = new double[WIDTHS.get(j)][N_IN][FILTERS];
-            for (int s = 0; s < k.length; s++) {
-                for (int c = 0; c < N_IN; c++) {
-                    for (int f = 0; f < FILTERS; f++) {
-                        k[s][c][f] = w.getDouble(s, c, f);
-                    }
-                }
-            }
-            kernels.add(k);
+            kernels.add(cube(w));
             biases.add(net.getLayer(0).getParam("b" + j).castTo(DataType.DOUBLE).toDoubleVector());
         }
-        return MultiWidthConv1DReference.forward(input3d(in), WIDTHS, kernels, biases);
+        return MultiWidthConv1DReference.forward(cube(in), WIDTHS, kernels, biases);
     }
 
     private static void assertClose(double[][] expected, INDArray actual, double tol) {
