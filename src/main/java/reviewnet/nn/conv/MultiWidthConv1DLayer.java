@@ -3,9 +3,11 @@ package reviewnet.nn.conv;
 import reviewnet.nn.layers.FastEmbedding;
 import reviewnet.nn.layers.MultiWidthConv1D;
 
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntToDoubleFunction;
 
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -31,8 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  *   db[f] = Σ_i g[i, f],   dW[·, ·, f] += g[i, f] · x*[i, f],   dx[i, t* + k, c] += g[i, f] · W[k, c, f]
  * </pre>
- * computed as loops over Java double arrays (FLOAT data: each operation rounded to float, which is float arithmetic),
- * the kernel transposed to [filters, w·nIn]. dx is written as [mb, T, nIn] and
+ * computed as loops over Java arrays, the kernel transposed to [filters, w·nIn]. dx is written as [mb, T, nIn] and
  * returned as its [mb, nIn, T] view. A training forward pass keeps the argmax steps for the backward pass on the
  * same input; otherwise the backward pass recomputes the forward pass.
  */
@@ -40,8 +41,9 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
 
     /** Argmax steps of the last training forward pass, and the input they belong to. */
     private transient Fwd cachedFwd;
-    /** Backward scratch, reused: the input and dL/dx as [mb, T, nIn] Java arrays (FLOAT data: float values). */
-    private transient double[] xs, dxs;
+    /** Backward scratch, reused: the input and dL/dx as [mb, T, nIn] Java arrays (FLOAT or DOUBLE). */
+    private transient float[] xf, dxf;
+    private transient double[] xd, dxd;
 
     private static final class Fwd {
         INDArray input;
@@ -116,7 +118,6 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
         f.argmax = training ? new int[widths.size()][] : null;
         f.output = mgr.createUninitialized(forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATIONS, dataType,
                 new long[]{mb, nOut}, 'c');
-        double[] out = new double[mb * nOut];
         for (int j = 0; j < widths.size(); j++) {
             int w = widths.get(j);
             int tOut = tLen - w + 1;
@@ -130,14 +131,17 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
                     .addOutputs(z)
                     .build());
             int[] argmax = training ? new int[mb * filters] : null;
-            double[] zs = new double[mb * tOut * filters];
-            read(z, zs, zs.length);
-            maxRelu(zs, mb, tOut, filters, out, nOut, j * filters, argmax);
+            if (dataType == DataType.FLOAT) {
+                FloatBuffer zb = floats(z), ob = floats(f.output);
+                maxRelu(zb::get, mb, tOut, filters, (k, v) -> ob.put(k, (float) v), nOut, j * filters, argmax);
+            } else {
+                DoubleBuffer zb = doubles(z), ob = doubles(f.output);
+                maxRelu(zb::get, mb, tOut, filters, ob::put, nOut, j * filters, argmax);
+            }
             if (training) {
                 f.argmax[j] = argmax;
             }
         }
-        write(f.output, out, out.length);
         return f;
     }
 
@@ -180,22 +184,22 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
 
     /**
      * out[i, off + f] = relu(max_t z[i, t, f]); argmax (if not null) [i·filters + f] = the first step of the
-     * maximum, or −1 where the maximum is ≤ 0 (relu inactive: no gradient). z [mb, tOut, filters], out [mb, outCols].
+     * maximum, or −1 where the maximum is ≤ 0 (relu inactive: no gradient). Compares in double, exact for FLOAT too.
      */
-    private static void maxRelu(double[] z, int mb, int tOut, int filters, double[] out, int outCols, int off,
-                                int[] argmax) {
+    private static void maxRelu(IntToDoubleFunction z, int mb, int tOut, int filters, IntDoubleConsumer out,
+                                int outCols, int off, int[] argmax) {
         double[] max = new double[filters];
         int[] at = new int[filters];
         for (int i = 0; i < mb; i++) {
             int base = i * tOut * filters;
             for (int f = 0; f < filters; f++) {
-                max[f] = z[base + f];
+                max[f] = z.applyAsDouble(base + f);
             }
             Arrays.fill(at, 0);
             for (int t = 1; t < tOut; t++) {
                 int r = base + t * filters;
                 for (int f = 0; f < filters; f++) {
-                    double v = z[r + f];
+                    double v = z.applyAsDouble(r + f);
                     if (v > max[f]) {
                         max[f] = v;
                         at[f] = t;
@@ -205,12 +209,17 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
             int o = i * outCols + off;
             for (int f = 0; f < filters; f++) {
                 boolean active = max[f] > 0;
-                out[o + f] = active ? max[f] : 0.0;
+                out.put(o + f, active ? max[f] : 0.0);
                 if (argmax != null) {
                     argmax[i * filters + f] = active ? at[f] : -1;
                 }
             }
         }
+    }
+
+    /** A buffer's put(index, value). */
+    private interface IntDoubleConsumer {
+        void put(int index, double value);
     }
 
     @Override
@@ -236,10 +245,17 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
         int size = mb * tLen * nIn;
         boolean single = dataType == DataType.FLOAT;
         // x and dL/dx (both [mb, T, nIn]) as Java arrays, so that the window loops are plain array loops
-        xs = xs != null && xs.length >= size ? xs : new double[size];
-        dxs = dxs != null && dxs.length >= size ? dxs : new double[size];
-        read(x, xs, size);
-        Arrays.fill(dxs, 0, size, 0.0);
+        if (single) {
+            xf = grow(xf, size);
+            dxf = grow(dxf, size);
+            floats(x).get(xf, 0, size);
+            Arrays.fill(dxf, 0, size, 0f);
+        } else {
+            xd = grow(xd, size);
+            dxd = grow(dxd, size);
+            doubles(x).get(xd, 0, size);
+            Arrays.fill(dxd, 0, size, 0.0);
+        }
 
         Gradient ret = new DefaultGradient(gradientsFlattened);
         for (int j = 0; j < widths.size(); j++) {
@@ -247,24 +263,25 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
             int len = w * nIn;
             String wKey = MultiWidthConv1DParamInitializer.weightKey(j);
             String bKey = MultiWidthConv1DParamInitializer.biasKey(j);
+            INDArray kernel = contiguous(getParamWithNoise(wKey, true, mgr));
             INDArray gW = gradientViews.get(wKey);
             INDArray gB = gradientViews.get(bKey);
             // the kernel and its gradient as [filters, w·nIn]: one filter's window weights contiguous
-            double[] k = new double[len * filters];
-            read(contiguous(getParamWithNoise(wKey, true, mgr)), k, k.length);
-            double[] wt = transpose(k, len, filters), dwt = new double[wt.length], db = new double[filters];
+            double[] db = new double[filters];
             int[] argmax = f.argmax[j];
-            for (int i = 0; i < mb; i++) {
-                for (int q = 0; q < filters; q++) {
-                    int a = argmax[i * filters + q];
-                    double g = eps[i][j * filters + q];
-                    if (a >= 0 && g != 0) {
-                        db[q] += g;
-                        update(xs, dxs, wt, dwt, (i * tLen + a) * nIn, q * len, len, g, single);
-                    }
-                }
+            if (single) {
+                float[] k = new float[len * filters];
+                floats(kernel).get(k);
+                float[] wt = transpose(k, len, filters), dwt = new float[wt.length];
+                window(tLen, nIn, len, filters, j * filters, eps, argmax, db, update(xf, dxf, wt, dwt, len));
+                floats(checkContiguous(gW)).put(transpose(dwt, filters, len));
+            } else {
+                double[] k = new double[len * filters];
+                doubles(kernel).get(k);
+                double[] wt = transpose(k, len, filters), dwt = new double[wt.length];
+                window(tLen, nIn, len, filters, j * filters, eps, argmax, db, update(xd, dxd, wt, dwt, len));
+                doubles(checkContiguous(gW)).put(transpose(dwt, filters, len));
             }
-            write(checkContiguous(gW), transpose(dwt, filters, len), len * filters);
             // the updater reads (and overwrites) the whole views, so all of them is written each time
             gB.assign(Nd4j.create(db, new long[]{1, filters}, 'c').castTo(dataType));
             ret.gradientForVariable().put(wKey, gW);
@@ -273,13 +290,28 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
 
         // dL/dx as [mb, T, nIn], returned as its [mb, nIn, T] view
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, new long[]{mb, tLen, nIn}, 'c');
-        write(dx, dxs, size);
+        if (single) {
+            floats(dx).put(dxf, 0, size);
+        } else {
+            doubles(dx).put(dxd, 0, size);
+        }
         INDArray epsOut = backpropDropOutIfPresent(dx.permute(0, 2, 1));
         weightNoiseParams.clear();
         return new Pair<>(ret, epsOut);
     }
 
     /** The transpose of a 'c' ordered [rows, cols] matrix: out[c·rows + r] = a[r·cols + c]. */
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] out = new float[a.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = a[r * cols + c];
+            }
+        }
+        return out;
+    }
+
+    /** The DOUBLE version of {@link #transpose(float[], int, int)}. */
     private static double[] transpose(double[] a, int rows, int cols) {
         double[] out = new double[a.length];
         for (int r = 0; r < rows; r++) {
@@ -299,48 +331,70 @@ public class MultiWidthConv1DLayer extends BaseLayer<MultiWidthConv1D> {
         return gradientView;
     }
 
+    private static float[] grow(float[] a, int size) {
+        return a != null && a.length >= size ? a : new float[size];
+    }
+
+    private static double[] grow(double[] a, int size) {
+        return a != null && a.length >= size ? a : new double[size];
+    }
+
     /**
-     * For an active maximum with gradient g at x's window offset xo and the filter's offset fo in Wt:
-     * dWt[fo + q] += g · x[xo + q] and dx[xo + q] += g · Wt[fo + q] over q &lt; len. FLOAT ({@code single}): g rounded
-     * to float, each product and sum rounded to float, which is exactly float arithmetic (the double product of two
-     * floats is exact; a double sum of two floats rounded to float is the float sum).
+     * For each (example i, filter f) with an active maximum at step a: db[f] += g and {@code update} with the window's
+     * offset xo = (i·T + a)·nIn in x and dx, the filter's offset fo = f·w·nIn in Wt and dWt, and g.
      */
-    private static void update(double[] x, double[] dx, double[] wt, double[] dwt, int xo, int fo, int len, double g,
-                               boolean single) {
-        double gr = round(g, single);
-        for (int q = 0; q < len; q++) {
-            dwt[fo + q] = round(dwt[fo + q] + round(gr * x[xo + q], single), single);
-        }
-        for (int q = 0; q < len; q++) {
-            dx[xo + q] = round(dx[xo + q] + round(gr * wt[fo + q], single), single);
-        }
-    }
-
-    private static double round(double v, boolean single) {
-        return single ? (float) v : v;
-    }
-
-    /** dst[0, n) = the array's first n buffer elements (from its offset), FLOAT or DOUBLE. */
-    private static void read(INDArray a, double[] dst, int n) {
-        if (a.dataType() == DataType.FLOAT) {
-            FloatBuffer b = a.data().asNioFloat().slice();
-            for (int k = 0; k < n; k++) {
-                dst[k] = b.get(k);
+    private static void window(int tLen, int nIn, int len, int filters, int off, double[][] eps, int[] argmax,
+                               double[] db, WindowUpdate update) {
+        for (int i = 0; i < eps.length; i++) {
+            for (int f = 0; f < filters; f++) {
+                int a = argmax[i * filters + f];
+                double g = eps[i][off + f];
+                if (a < 0 || g == 0) {
+                    continue;
+                }
+                db[f] += g;
+                update.apply((i * tLen + a) * nIn, f * len, g);
             }
-        } else {
-            a.data().asNioDouble().slice().get(dst, 0, n);
         }
     }
 
-    /** The array's first n buffer elements (from its offset) = src[0, n), rounded to FLOAT where it is. */
-    private static void write(INDArray a, double[] src, int n) {
-        if (a.dataType() == DataType.FLOAT) {
-            FloatBuffer b = a.data().asNioFloat().slice();
-            for (int k = 0; k < n; k++) {
-                b.put(k, (float) src[k]);
+    /** dWt[fo + q] += g · x[xo + q] and dx[xo + q] += g · Wt[fo + q] over the window's q &lt; w·nIn. */
+    private interface WindowUpdate {
+        void apply(int xo, int fo, double g);
+    }
+
+    /** {@link WindowUpdate} on FLOAT arrays, g rounded to float. */
+    private static WindowUpdate update(float[] x, float[] dx, float[] wt, float[] dwt, int len) {
+        return (xo, fo, g) -> {
+            float gf = (float) g;
+            for (int q = 0; q < len; q++) {
+                dwt[fo + q] += gf * x[xo + q];
             }
-        } else {
-            a.data().asNioDouble().slice().put(src, 0, n);
-        }
+            for (int q = 0; q < len; q++) {
+                dx[xo + q] += gf * wt[fo + q];
+            }
+        };
+    }
+
+    /** {@link WindowUpdate} on DOUBLE arrays. */
+    private static WindowUpdate update(double[] x, double[] dx, double[] wt, double[] dwt, int len) {
+        return (xo, fo, g) -> {
+            for (int q = 0; q < len; q++) {
+                dwt[fo + q] += g * x[xo + q];
+            }
+            for (int q = 0; q < len; q++) {
+                dx[xo + q] += g * wt[fo + q];
+            }
+        };
+    }
+
+    /** The array's buffer as floats, index 0 = the array's first element (its offset applied). */
+    private static FloatBuffer floats(INDArray a) {
+        return a.data().asNioFloat().slice();
+    }
+
+    /** The array's buffer as doubles, index 0 = the array's first element (its offset applied). */
+    private static DoubleBuffer doubles(INDArray a) {
+        return a.data().asNioDouble().slice();
     }
 }
