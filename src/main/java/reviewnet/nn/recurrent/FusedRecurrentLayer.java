@@ -3,6 +3,11 @@ package reviewnet.nn.recurrent;
 import java.nio.FloatBuffer;
 import java.util.List;
 
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -29,12 +34,12 @@ import java.util.Map;
 /**
  * The recurrent core of our fused layers: DL4J's entry points (a training forward pass is kept for the backward pass
  * of the same iteration while the input and mask are the same arrays; {@code rnnTimeStep} starts from the stored
- * states; truncated BPTT is refused), the checks, the layouts, the float inference ({@link FloatKernels}) and, for the
- * gated cells, the time loop, masking, storage, BPTT and parameter gradients ({@link #forward}, {@link #backward}),
- * a cell ({@link GRULayer}, {@link FusedLstmLayer}) supplying only its gate arithmetic ({@link CellStep}).
- * {@link FusedSimpleRnnLayer} keeps its own "(time, example) × features" loop, which is faster for a gateless cell.
- * Per-step views are built from buffer, shape and strides and element-wise work uses legacy ops
- * ({@link LegacyPairwise}): at these sizes an INDArray view or a custom op costs as much as the work.
+ * states; truncated BPTT is refused), the checks, the layouts, the float inference ({@link FloatKernels}), the time
+ * loop, masking, storage, BPTT and parameter gradients ({@link #forward}, {@link #backward}); a cell
+ * ({@link FusedSimpleRnnLayer}, {@link GRULayer}, {@link FusedLstmLayer}) supplies only its arithmetic
+ * ({@link CellStep}). Per-step work avoids INDArray views (about 15 µs each in ND4J 1.0.0-M2): steps are moved by
+ * {@link #copy} between fixed arrays, the recurrent gemm is a direct CBLAS call ({@link RecurrentGemm}) and
+ * element-wise work uses legacy ops ({@link LegacyPairwise}).
  */
 public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends BaseRecurrentLayer<L> {
 
@@ -57,6 +62,7 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         INDArray output;     // the layer output; null for the internal backprop recompute
         INDArray[] last;     // the last states [mb, n] (h, then c), views valid until the workspace closes
         INDArray w, rw, rb;  // the weights the pass used (with weight noise in training); rb where the cell has one
+        RecurrentGemm rec;   // products with rw
         long mb, tLen, n, nIn;
         INDArray x;          // [nIn, T·mb] input by step
         INDArray steps;      // [S·n + T·blk, mb]: the zero initial states, then each step's scratch; or null
@@ -68,21 +74,27 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /**
-     * A cell's gate arithmetic for one pass, on the rows of a 'c' ordered {@code [blocks·n, mb]} step matrix: forward,
-     * the scratch {@code cell rows | states} (the S state blocks last: c | h, or h); backward, the window
+     * A cell's arithmetic for one pass, on the rows of a 'c' ordered {@code [blocks·n, mb]} step matrix: forward, the
+     * scratch {@code cell rows | states} (the S state blocks last: c | h, or h); backward, the window
      * {@code states_{t-1} | cell rows} of the stored step (see {@link #forward}).
      */
     interface CellStep {
-        /** Forward step: the cell rows and the new states from the step's input projection {@code xp [gates·n, mb]}. */
-        default void forward(INDArray xp, boolean first) {
+        /** The contiguous {@code [gates·n, mb]} array that receives each step's input projection before forward. */
+        default INDArray input() {
+            throw new UnsupportedOperationException();
+        }
+
+        /** Forward step: the cell rows and the new states from the input projection in {@link #input}. */
+        default void forward(boolean first) {
             throw new UnsupportedOperationException();
         }
 
         /**
-         * Backward step: the gate gradients (returned, {@code [gradBlocks·n, mb]}) from {@code d}, dL/d(fresh states),
-         * and, with {@code hasPrev}, dL/d(states_{t-1}) into {@code next}, added onto it when {@code accumulate}.
+         * Backward step t: the gate gradients (returned, contiguous {@code [gradBlocks·n, mb]}) from {@code d},
+         * dL/d(fresh states), and, with {@code hasPrev}, dL/d(states_{t-1}) into {@code next}, added onto it when
+         * {@code accumulate}.
          */
-        default INDArray backward(StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
+        default INDArray backward(long t, StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
             throw new UnsupportedOperationException();
         }
     }
@@ -99,26 +111,21 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /** How many n-row blocks the forward scratch has, states included. */
-    int scratchBlocks(boolean store) {
-        throw new UnsupportedOperationException(kind() + " runs its own loop");
-    }
+    abstract int scratchBlocks(boolean store);
 
     /** The cell's forward arithmetic on the scratch {@code sc} for one pass. */
-    CellStep forwardStep(Pass f, INDArray sc, boolean training, boolean store, ArrayType type, LayerWorkspaceMgr mgr) {
-        throw new UnsupportedOperationException(kind() + " runs its own loop");
-    }
+    abstract CellStep forwardStep(Pass f, INDArray sc, boolean training, boolean store, ArrayType type,
+                                  LayerWorkspaceMgr mgr);
 
     /** The cell's backward arithmetic on the window {@code win} for one pass. */
-    CellStep backwardStep(Pass f, INDArray win, LayerWorkspaceMgr mgr) {
-        throw new UnsupportedOperationException(kind() + " runs its own loop");
-    }
+    abstract CellStep backwardStep(Pass f, INDArray win, LayerWorkspaceMgr mgr);
 
     /**
      * One forward pass in the "features × (time, example)" layout: the input projections of all steps by one gemm
-     * (regrouped by step with one permuted copy), then per step the cell's arithmetic on a {@code [blocks·n, mb]}
-     * scratch whose last rows are the states, the mask update of the states and, in training, one contiguous copy of
-     * the scratch. Stored after the zero initial states, the rows {@code [blk·t, blk·t + blk)} are exactly what
-     * backward step t needs: {@code states_{t-1} | cell rows}.
+     * (regrouped by step with one permuted copy), then per step the copy of its projection into the cell's input, the
+     * cell's arithmetic on a {@code [blocks·n, mb]} scratch whose last rows are the states, the mask update of the
+     * states and, in training, one copy of the scratch. Stored after the zero initial states, the rows
+     * {@code [blk·t, blk·t + blk)} are exactly what backward step t needs: {@code states_{t-1} | cell rows}.
      *
      * @param prev        the stored states [mb, n] to start from, or null for the zero state
      * @param store       keep what backprop needs
@@ -143,7 +150,6 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         xp.addiColumnVector(b.reshape(g, 1));
         INDArray xpSteps = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, g, mb}, 'c');
         xpSteps.assign(xp.reshape('c', g, tLen, mb).permute(1, 0, 2));
-        xpSteps = xpSteps.reshape('c', tLen * g, mb);
 
         final long blk = scratchBlocks(store) * n, sn = stateCount() * n;
         INDArray sc = mgr.create(tmpType, dataType, new long[]{blk, mb}, 'c');
@@ -153,31 +159,35 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
             rowBlock(sc, blk - (i + 1) * n, n).assign(prev[i].castTo(dataType).transpose());
         }
         CellStep cell = forwardStep(f, sc, training, store, tmpType, mgr);
+        INDArray cellIn = cell.input();
         f.maskT = maskByStep(d, store ? keepType : tmpType, mgr);
+        INDArray m = f.maskT == null ? null : mgr.createUninitialized(tmpType, dataType, new long[]{mb}, 'c');
         INDArray before = f.maskT != null && carry
                 ? mgr.createUninitialized(tmpType, dataType, new long[]{sn, mb}, 'c') : null;
         INDArray hSeq = null;      // [T, n, mb] (a view of the stored steps in training)
-        INDArray hSeqRows = null;  // inference: hSeq as [T·n, mb]
+        boolean keepH = false;     // inference: copy h into hSeq
         if (store) {
             f.steps = mgr.createUninitialized(keepType, dataType, new long[]{sn + tLen * blk, mb}, 'c');
             rowBlock(f.steps, 0, sn).assign(0.0);
             hSeq = storedStates(f, tLen);
         } else if (seq && !forBackprop) {
             hSeq = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, n, mb}, 'c');
-            hSeqRows = hSeq.reshape('c', tLen * n, mb);
+            keepH = true;
         }
         for (long t = 0; t < tLen; t++) {
             if (before != null) {
                 before.assign(states);
             }
-            cell.forward(rows(xpSteps, t * g, g), t == 0 && prev == null);
-            if (f.maskT != null) {
-                maskStep(states, before, states, maskRow(f.maskT, t, mb), 1, carry);
+            copy(xpSteps, t * g * mb, cellIn, 0, g * mb);
+            cell.forward(t == 0 && prev == null);
+            if (m != null) {
+                copy(f.maskT, t * mb, m, 0, mb);
+                maskStep(states, before, states, m, 1, carry);
             }
             if (store) {
-                rows(f.steps, sn + t * blk, blk).assign(sc);
-            } else if (hSeqRows != null) {
-                rows(hSeqRows, t * n, n).assign(h);
+                copy(sc, 0, f.steps, (sn + t * blk) * mb, blk * mb);
+            } else if (keepH) {
+                copy(h, 0, hSeq, t * n * mb, n * mb);
             }
         }
         f.last = new INDArray[stateCount()];
@@ -191,7 +201,7 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /** The stored states h of the first {@code count} steps as a [count, n, mb] view of the stored steps. */
-    private INDArray storedStates(Pass f, long count) {
+    INDArray storedStates(Pass f, long count) {
         long n = f.n, sn = stateCount() * n, blk = (f.steps.size(0) - sn) / f.tLen;
         return Nd4j.create(f.steps.data(), new long[]{count, n, f.mb}, new long[]{blk * f.mb, f.mb, 1},
                 f.steps.offset() + (sn + blk - n) * f.mb, 'c', dataType);
@@ -214,36 +224,41 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         StateGrad cur = new StateGrad(mgr.create(ws, dataType, new long[]{sn, mb}, 'c'), n);
         StateGrad next = new StateGrad(mgr.create(ws, dataType, new long[]{sn, mb}, 'c'), n);
         StateGrad fresh = masked ? new StateGrad(mgr.createUninitialized(ws, dataType, new long[]{sn, mb}, 'c'), n) : null;
-        INDArray epsRows = null;   // dL/d(output) as [T·n, mb] (contiguous per step); full sequence only
+        INDArray eps = null;       // dL/d(output) as [T, n, mb]; full sequence only
+        INDArray epsT = null;      // its step t
         if (seq) {
-            epsRows = stepEpsilons(epsIn, f.maskT, tLen, n, mb, mgr).reshape('c', tLen * n, mb);
+            eps = stepEpsilons(epsIn, f.maskT, tLen, n, mb, mgr);
+            epsT = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');
         } else {
             cur.h.assign(epsIn.transpose());       // the output is the last state h_T
         }
         INDArray win = mgr.createUninitialized(ws, dataType, new long[]{blk, mb}, 'c');
+        INDArray m = masked ? mgr.createUninitialized(ws, dataType, new long[]{mb}, 'c') : null;
         CellStep cell = backwardStep(f, win, mgr);
         INDArray dgSteps = null;   // the gate gradients of all steps, [T·rows, mb] (block t contiguous)
         long gr = 0;
 
         for (long t = tLen - 1; t >= 0; t--) {
-            win.assign(rows(f.steps, t * blk, blk));
+            copy(f.steps, t * blk * mb, win, 0, blk * mb);
             if (seq) {
-                pw(cur.h, rows(epsRows, t * n, n), cur.h, ADD);
+                copy(eps, t * n * mb, epsT, 0, n * mb);
+                pw(cur.h, epsT, cur.h, ADD);
             }
             StateGrad dt = cur;                                   // w.r.t. the freshly computed states
             if (masked) {
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(cur.all, maskRow(f.maskT, t, mb), fresh.all, 1));
+                copy(f.maskT, t * mb, m, 0, mb);
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(cur.all, m, fresh.all, 1));
                 dt = fresh;
                 if (carry && t > 0) {
                     pw(cur.all, fresh.all, next.all, SUB);       // (1 − m) ⊙ dL/dstates_t goes to states_{t-1}
                 }
             }
-            INDArray gb = cell.backward(dt, next, t > 0, masked && carry);
+            INDArray gb = cell.backward(t, dt, next, t > 0, masked && carry);
             if (dgSteps == null) {
                 gr = gb.size(0);
                 dgSteps = mgr.createUninitialized(ws, dataType, new long[]{tLen * gr, mb}, 'c');
             }
-            rows(dgSteps, t * gr, gr).assign(gb);
+            copy(gb, 0, dgSteps, t * gr * mb, gr * mb);
             if (t > 0) {
                 StateGrad swap = cur;
                 cur = next;
@@ -466,6 +481,7 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         p.nIn = d.nIn();
         p.w = getParamWithNoise(FusedRecurrentParamInitializer.WEIGHT_KEY, training, mgr);
         p.rw = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
+        p.rec = new RecurrentGemm(p.rw);
         INDArray b = getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, training, mgr);
         if (params.containsKey(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY)) {
             p.rb = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY, training, mgr);
@@ -490,13 +506,14 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /**
-     * A {@code [k, T, mb]} array (any strides) as a DL4J time series in a new 'f' ordered array: [mb, k, T] (NCW) or
-     * [mb, T, k] (NWC).
+     * A {@code [k, T, mb]} array (any strides) as a DL4J time series: a new [mb, T, k] 'c' array, for NCW its
+     * [mb, k, T] permuted view (the layout DL4J's and our embedding layers produce and consume in place).
      */
     INDArray timeSeries(INDArray byStep3, ArrayType type, LayerWorkspaceMgr mgr) {
-        INDArray view = isNwc() ? byStep3.permute(2, 1, 0) : byStep3.permute(2, 0, 1);
-        INDArray out = mgr.createUninitialized(type, dataType, view.shape(), 'f');
-        return out.assign(view);
+        INDArray out = mgr.createUninitialized(type, dataType, new long[]{byStep3.size(2), byStep3.size(1),
+                byStep3.size(0)}, 'c');
+        out.assign(byStep3.permute(2, 1, 0));
+        return isNwc() ? out : out.permute(0, 2, 1);
     }
 
     /**
@@ -683,25 +700,69 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         return m.get(NDArrayIndex.interval(row0, row0 + nRows), NDArrayIndex.all());
     }
 
-    /**
-     * Rows [row0, row0+nRows) of a 'c' ordered matrix with default strides, built directly from buffer, shape and
-     * strides: the per-step variant of {@link #rowBlock}, several times cheaper than NDArrayIndex-based get().
-     */
-    static INDArray rows(INDArray m, long row0, long nRows) {
-        long nCols = m.size(1);
-        return Nd4j.create(m.data(), new long[]{nRows, nCols}, new long[]{nCols, 1}, m.offset() + row0 * nCols, 'c',
-                m.dataType());
-    }
-
     /** Columns [col0, col0+nCols) of a 2D 'c' view with unit column stride (any row stride): a strided view. */
     static INDArray colBlock(INDArray m, long col0, long nCols) {
         return Nd4j.create(m.data(), new long[]{m.size(0), nCols}, new long[]{m.stride(0), 1},
                 m.offset() + col0, 'c', m.dataType());
     }
 
-    /** Row t of maskT [T, mb] as a rank-1 [mb] view. */
-    static INDArray maskRow(INDArray maskT, long t, long mb) {
-        return Nd4j.create(maskT.data(), new long[]{mb}, new long[]{1}, maskT.offset() + t * mb, 'c', maskT.dataType());
+    /**
+     * Copies {@code count} elements from element {@code srcOff} of {@code src} to element {@code dstOff} of
+     * {@code dst} (offsets within each array's contiguous data): a step's rows without making a view.
+     */
+    static void copy(INDArray src, long srcOff, INDArray dst, long dstOff, long count) {
+        long w = src.dataType().width();
+        Pointer.memcpy(new BytePointer(dst.data().addressPointer()).position(dstOff * w),
+                new BytePointer(src.data().addressPointer()).position(srcOff * w), count * w);
+    }
+
+    /**
+     * Products with the recurrent weights RW {@code [n, g]} on 'c' ordered {@code [·, mb]} matrices,
+     * {@code c = RWᵀ·b + beta·c} (forward) or {@code c = RW·b + beta·c} (backward): for FLOAT/DOUBLE a direct CBLAS
+     * call (the OpenBLAS ND4J uses), a third of {@code Nd4j.gemm}'s cost at these sizes; else Nd4j.gemm.
+     */
+    static final class RecurrentGemm {
+        private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+        private final INDArray rw;
+        private final Pointer rwPtr;
+        private final boolean colMajor;
+        private final int n, g;
+
+        RecurrentGemm(INDArray recurrentWeights) {
+            n = (int) recurrentWeights.size(0);
+            g = (int) recurrentWeights.size(1);
+            boolean f = recurrentWeights.stride(0) == 1 && recurrentWeights.stride(1) == n;
+            boolean c = recurrentWeights.stride(0) == g && recurrentWeights.stride(1) == 1;
+            rw = f || c ? recurrentWeights : recurrentWeights.dup('f');
+            colMajor = f || !c;
+            DataType dt = rw.dataType();
+            rwPtr = dt == DataType.FLOAT ? new FloatPointer(rw.data().addressPointer())
+                    : dt == DataType.DOUBLE ? new DoublePointer(rw.data().addressPointer()) : null;
+        }
+
+        private static boolean dense(INDArray a) {
+            return a.ordering() == 'c' && a.stride(1) == 1 && a.stride(0) == a.size(1);
+        }
+
+        /** {@code c = op(RW)·b + beta·c}, op(RW) = RWᵀ when {@code transposeRw}. */
+        void apply(boolean transposeRw, INDArray b, INDArray c, double beta) {
+            if (rwPtr == null || !dense(b) || !dense(c)) {
+                Nd4j.gemm(rw, b, c, transposeRw, false, 1.0, beta);
+                return;
+            }
+            int rows = transposeRw ? g : n, inner = transposeRw ? n : g, cols = (int) c.size(1);
+            int op = colMajor == transposeRw ? NO_TRANS : TRANS;   // RW stored 'f' is RWᵀ in row-major terms
+            int lda = colMajor ? n : g;
+            if (rwPtr instanceof FloatPointer) {
+                openblas_nolapack.cblas_sgemm(ROW_MAJOR, op, NO_TRANS, rows, cols, inner, 1f, (FloatPointer) rwPtr,
+                        lda, new FloatPointer(b.data().addressPointer()), cols, (float) beta,
+                        new FloatPointer(c.data().addressPointer()), cols);
+            } else {
+                openblas_nolapack.cblas_dgemm(ROW_MAJOR, op, NO_TRANS, rows, cols, inner, 1.0, (DoublePointer) rwPtr,
+                        lda, new DoublePointer(b.data().addressPointer()), cols, beta,
+                        new DoublePointer(c.data().addressPointer()), cols);
+            }
+        }
     }
 
     /**

@@ -62,12 +62,16 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         Nd4j.getExecutioner().exec(new BroadcastCopyOp(rbTile, f.rb.reshape(n3), rbTile, 0));
         return new CellStep() {
             @Override
-            public void forward(INDArray xp, boolean first) {
-                hb.assign(rbTile);                                     // recurrent projection h·RW + rb
+            public INDArray input() {
+                return xb;
+            }
+
+            @Override
+            public void forward(boolean first) {
+                copy(rbTile, 0, hb, 0, n3 * mb);                       // recurrent projection h·RW + rb
                 if (!first) {
-                    Nd4j.gemm(f.rw, h, hb, true, false, 1.0, 1.0);
+                    f.rec.apply(true, h, hb, 1.0);
                 }
-                xb.assign(xp);
                 pw(xbZr, hbZr, zr, ADD);
                 if (generic) {
                     aZr.assign(zr);
@@ -153,7 +157,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         final IActivation act = layerConf().getActivationFn();
         return new CellStep() {
             @Override
-            public INDArray backward(StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
+            public INDArray backward(long t, StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
                 if (generic) {
                     dzr.assign(aZr);
                     INDArray d1 = gateAct.backprop(dzr, ones2).getFirst();
@@ -185,7 +189,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
                     if (accumulate) {
                         pw(next.h, direct, next.h, ADD);
                     }
-                    Nd4j.gemm(f.rw, gbG, next.h, false, false, 1.0, 1.0);
+                    f.rec.apply(false, gbG, next.h, 1.0);
                 }
                 return gb;
             }
