@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseTransformSameOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import reviewnet.nn.layers.FusedRecurrent;
@@ -64,7 +65,7 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         INDArray w, rw, rb;  // the weights the pass used (with weight noise in training); rb where the cell has one
         RecurrentGemm rec;   // products with rw
         long mb, tLen, n, nIn;
-        INDArray x;          // [nIn, T·mb] input by step
+        INDArray x;          // [mb·T, nIn] input by example
         INDArray steps;      // [S·n + T·blk, mb]: the zero initial states, then each step's scratch; or null
         INDArray maskT;      // [T, mb] or null
     }
@@ -144,12 +145,12 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
             return floatInference(d, f.w, b, prev, tmpType, mgr);
         }
         final long g = f.w.size(1);
-        f.x = byStep(d, store ? keepType : tmpType, mgr);
+        f.x = byExample(d, store ? keepType : tmpType, mgr);
         INDArray xp = mgr.createUninitialized(tmpType, dataType, new long[]{g, cols}, 'c');
-        Nd4j.gemm(f.w, f.x, xp, true, false, 1.0, 0.0);
+        Nd4j.gemm(f.w, f.x, xp, true, true, 1.0, 0.0);
         xp.addiColumnVector(b.reshape(g, 1));
         INDArray xpSteps = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, g, mb}, 'c');
-        xpSteps.assign(xp.reshape('c', g, tLen, mb).permute(1, 0, 2));
+        xpSteps.assign(xp.reshape('c', g, mb, tLen).permute(2, 0, 1));
 
         final long blk = scratchBlocks(store) * n, sn = stateCount() * n;
         INDArray sc = mgr.create(tmpType, dataType, new long[]{blk, mb}, 'c');
@@ -265,37 +266,33 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
                 next = swap;
             }
         }
-        INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{gr, tLen, mb}, 'c');
-        dg.assign(dgSteps.reshape('c', tLen, gr, mb).permute(1, 0, 2));
+        INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{gr, mb, tLen}, 'c');
+        dg.assign(dgSteps.reshape('c', tLen, gr, mb).permute(1, 2, 0));
         dg = dg.reshape('c', gr, cols);
 
-        // dRW = Σ_t h_{t-1} · dG_tᵀ over t ≥ 1 (h_{-1} = 0), dG the gradients of the recurrent projection h·RW (+ rb)
-        INDArray rwg = gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
+        // dRW = Σ_t h_{t-1} · dG_tᵀ (h_{-1} = 0, the stored initial state), dG the gradients of h·RW (+ rb)
+        INDArray hPrev = mgr.createUninitialized(ws, dataType, new long[]{n, mb, tLen}, 'c');
+        hPrev.assign(Nd4j.create(f.steps.data(), new long[]{tLen, n, mb}, new long[]{blk * mb, mb, 1},
+                f.steps.offset() + (sn - n) * mb, 'c', dataType).permute(1, 2, 0));
         INDArray dgRec = rowBlock(dg, 0, f.rw.size(1));
-        if (tLen > 1) {
-            INDArray hPrev = mgr.createUninitialized(ws, dataType, new long[]{n, tLen - 1, mb}, 'c');
-            hPrev.assign(storedStates(f, tLen - 1).permute(1, 0, 2));
-            Nd4j.gemm(hPrev.reshape('c', n, (tLen - 1) * mb), colBlock(dgRec, mb, (tLen - 1) * mb), rwg,
-                    false, true, 1.0, 0.0);
-        } else {
-            rwg.assign(0.0);
-        }
+        Nd4j.gemm(hPrev.reshape('c', n, cols), dgRec,
+                gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY), false, true, 1.0, 0.0);
         if (f.rb != null) {
             gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY).assign(dgRec.sum(1).reshape(1, dgRec.size(0)));
         }
-        return inputGradient(inputGradients(f, dg, mgr), tLen, mb, mgr);
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, new long[]{mb, tLen, f.nIn}, 'c');
+        inputGradients(f, dg, dx.reshape('c', cols, f.nIn));
+        return isNwc() ? dx : dx.permute(0, 2, 1);
     }
 
     /**
-     * dW = X · dGᵀ, db = Σ dG and dL/dx = W · dG {@code [nIn, T·mb]}, dG {@code [gates·n, T·mb]} the gradients of the
-     * input projection: all of {@code dg} unless the cell says otherwise.
+     * dW = Xᵀ · dGᵀ, db = Σ dG and dL/dx = dGᵀ · Wᵀ into {@code dx [mb·T, nIn]}, dG {@code [gates·n, mb·T]} the
+     * gradients of the input projection: all of {@code dg} unless the cell says otherwise.
      */
-    INDArray inputGradients(Pass f, INDArray dg, LayerWorkspaceMgr mgr) {
-        Nd4j.gemm(f.x, dg, gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY), false, true, 1.0, 0.0);
+    void inputGradients(Pass f, INDArray dg, INDArray dx) {
+        Nd4j.gemm(f.x, dg, gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY), true, true, 1.0, 0.0);
         gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY).assign(dg.sum(1).reshape(1, dg.size(0)));
-        INDArray dx = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{f.nIn, dg.size(1)}, 'c');
-        Nd4j.gemm(f.w, dg, dx, false, false, 1.0, 0.0);
-        return dx;
+        Nd4j.gemm(dg, f.w, dx, true, true, 1.0, 0.0);
     }
 
     /** How many states the cell carries (1: h; 2: h and c). */
@@ -489,11 +486,16 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         return b;
     }
 
-    /** The input as {@code [nIn, T·mb]} (column {@code t·mb + i} = example i at step t), in a new array. */
-    INDArray byStep(Dims d, ArrayType type, LayerWorkspaceMgr mgr) {
-        INDArray x3 = mgr.createUninitialized(type, dataType, new long[]{d.nIn(), d.tLen(), d.mb()}, 'c');
-        x3.assign(d.nwc() ? d.in().permute(2, 1, 0) : d.in().permute(1, 2, 0));
-        return x3.reshape('c', d.nIn(), d.tLen() * d.mb());
+    /**
+     * The input as {@code [mb·T, nIn]} (row {@code i·T + t} = example i at step t): a view where the input has that
+     * layout ([mb, T, nIn] 'c', e.g. an embedding's output), else a new array.
+     */
+    INDArray byExample(Dims d, ArrayType type, LayerWorkspaceMgr mgr) {
+        INDArray x3 = d.nwc() ? d.in() : d.in().permute(0, 2, 1);
+        if (!Shape.hasDefaultStridesForShape(x3) || x3.ordering() != 'c') {
+            x3 = mgr.createUninitialized(type, dataType, x3.shape(), 'c').assign(x3);
+        }
+        return x3.reshape('c', d.mb() * d.tLen(), d.nIn());
     }
 
     /** The mask as {@code [T, mb]} in a new array, or null without a mask. */
@@ -548,11 +550,6 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
             Nd4j.getExecutioner().exec(new BroadcastMulOp(eps, maskT, eps, 0, 2));
         }
         return eps;
-    }
-
-    /** dL/dx from {@code [nIn, T·mb]} as a DL4J time series in ACTIVATION_GRAD. */
-    INDArray inputGradient(INDArray dx, long tLen, long mb, LayerWorkspaceMgr mgr) {
-        return timeSeries(dx.reshape('c', dx.size(0), tLen, mb), ArrayType.ACTIVATION_GRAD, mgr);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -698,12 +695,6 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     /** Rows [row0, row0+nRows) of a 'c' ordered matrix (contiguous). Made once per pass. */
     static INDArray rowBlock(INDArray m, long row0, long nRows) {
         return m.get(NDArrayIndex.interval(row0, row0 + nRows), NDArrayIndex.all());
-    }
-
-    /** Columns [col0, col0+nCols) of a 2D 'c' view with unit column stride (any row stride): a strided view. */
-    static INDArray colBlock(INDArray m, long col0, long nCols) {
-        return Nd4j.create(m.data(), new long[]{m.size(0), nCols}, new long[]{m.stride(0), 1},
-                m.offset() + col0, 'c', m.dataType());
     }
 
     /**
