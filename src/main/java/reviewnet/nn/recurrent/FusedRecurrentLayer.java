@@ -24,6 +24,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseTransformSameOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,7 +40,7 @@ import java.util.Map;
  * loop, masking, storage, BPTT and parameter gradients ({@link #forward}, {@link #backward}); a cell
  * ({@link FusedSimpleRnnLayer}, {@link GRULayer}, {@link FusedLstmLayer}) supplies only its arithmetic
  * ({@link CellStep}). Per-step work avoids INDArray views (about 15 µs each in ND4J 1.0.0-M2): steps are moved by
- * {@link #copy} between fixed arrays, the recurrent gemm is a direct CBLAS call ({@link RecurrentGemm}) and
+ * {@link #copy} between fixed arrays, the gemms of a step are direct CBLAS calls ({@link #gemm}) and
  * element-wise work uses legacy ops ({@link LegacyPairwise}).
  */
 public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends BaseRecurrentLayer<L> {
@@ -63,7 +64,7 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         INDArray output;     // the layer output; null for the internal backprop recompute
         INDArray[] last;     // the last states [mb, n] (h, then c), views valid until the workspace closes
         INDArray w, rw, rb;  // the weights the pass used (with weight noise in training); rb where the cell has one
-        RecurrentGemm rec;   // products with rw
+        Blas rec, in;        // products with rw and w
         long mb, tLen, n, nIn;
         INDArray x;          // [mb·T, nIn] input by example
         INDArray steps;      // [S·n + T·blk, mb]: the zero initial states, then each step's scratch; or null
@@ -146,11 +147,9 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         }
         final long g = f.w.size(1);
         f.x = byExample(d, store ? keepType : tmpType, mgr);
-        INDArray xp = mgr.createUninitialized(tmpType, dataType, new long[]{g, cols}, 'c');
-        Nd4j.gemm(f.w, f.x, xp, true, true, 1.0, 0.0);
-        xp.addiColumnVector(b.reshape(g, 1));
-        INDArray xpSteps = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, g, mb}, 'c');
-        xpSteps.assign(xp.reshape('c', g, mb, tLen).permute(2, 0, 1));
+        INDArray bTile = mgr.create(tmpType, dataType, new long[]{g, mb}, 'c');
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(bTile, b.castTo(dataType).reshape(g), bTile, 0));
+        final int xld = (int) (tLen * f.nIn);
 
         final long blk = scratchBlocks(store) * n, sn = stateCount() * n;
         INDArray sc = mgr.create(tmpType, dataType, new long[]{blk, mb}, 'c');
@@ -179,7 +178,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
             if (before != null) {
                 before.assign(states);
             }
-            copy(xpSteps, t * g * mb, cellIn, 0, g * mb);
+            copy(bTile, 0, cellIn, 0, g * mb);                    // b + x_t·W
+            f.in.gemm(true, (int) mb, f.x, t * f.nIn, xld, true, cellIn, 0, (int) mb, 1.0);
             cell.forward(t == 0 && prev == null);
             if (m != null) {
                 copy(f.maskT, t * mb, m, 0, mb);
@@ -236,8 +236,17 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         INDArray win = mgr.createUninitialized(ws, dataType, new long[]{blk, mb}, 'c');
         INDArray m = masked ? mgr.createUninitialized(ws, dataType, new long[]{mb}, 'c') : null;
         CellStep cell = backwardStep(f, win, mgr);
-        INDArray dgSteps = null;   // the gate gradients of all steps, [T·rows, mb] (block t contiguous)
-        long gr = 0;
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, new long[]{mb, tLen, f.nIn}, 'c');
+        INDArray ones = mgr.createUninitialized(ws, dataType, new long[]{mb, 1}, 'c').assign(1.0);
+        Grads wg = new Grads(FusedRecurrentParamInitializer.WEIGHT_KEY);
+        Grads bg = new Grads(FusedRecurrentParamInitializer.BIAS_KEY);
+        Grads rwg = new Grads(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
+        Grads rbg = f.rb == null ? null : new Grads(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY);
+        final long[] blocks = inputBlocks(f);
+        final int xld = (int) (tLen * f.nIn), nIn = (int) f.nIn, gRec = (int) f.rw.size(1);
+        if (tLen == 1) {
+            rwg.view.assign(0.0);
+        }
 
         for (long t = tLen - 1; t >= 0; t--) {
             copy(f.steps, t * blk * mb, win, 0, blk * mb);
@@ -255,44 +264,67 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
                 }
             }
             INDArray gb = cell.backward(t, dt, next, t > 0, masked && carry);
-            if (dgSteps == null) {
-                gr = gb.size(0);
-                dgSteps = mgr.createUninitialized(ws, dataType, new long[]{tLen * gr, mb}, 'c');
+            double beta = t == tLen - 1 ? 0.0 : 1.0;
+            // per input block (gate rows r of gb, columns c of W): dWᵀ += G·X_t, db += G·1, dx_t (+)= Gᵀ·Wᵀ
+            for (int k = 0; k < blocks.length; k += 3) {
+                int r = (int) blocks[k], c = (int) blocks[k + 1], cnt = (int) blocks[k + 2];
+                gemm(false, false, cnt, nIn, (int) mb, gb, r * mb, (int) mb, f.x, t * f.nIn, xld, beta,
+                        wg.view, c * (long) nIn, nIn);
+                gemm(false, false, cnt, 1, (int) mb, gb, r * mb, (int) mb, ones, 0, 1, beta, bg.view, c, 1);
+                gemm(true, false, (int) mb, nIn, cnt, gb, r * mb, (int) mb, f.in.m, c * (long) nIn, nIn,
+                        k == 0 ? 0.0 : 1.0, dx, t * f.nIn, xld);
             }
-            copy(gb, 0, dgSteps, t * gr * mb, gr * mb);
+            // dRWᵀ += G_rec · h_{t-1}ᵀ, drb += G_rec·1 (h_{-1} = 0)
+            if (t > 0) {
+                gemm(false, true, gRec, (int) n, (int) mb, gb, 0, (int) mb, win, (sn - n) * mb, (int) mb,
+                        t == tLen - 1 ? 0.0 : 1.0, rwg.view, 0, (int) n);
+            }
+            if (rbg != null) {
+                gemm(false, false, gRec, 1, (int) mb, gb, 0, (int) mb, ones, 0, 1, beta, rbg.view, 0, 1);
+            }
             if (t > 0) {
                 StateGrad swap = cur;
                 cur = next;
                 next = swap;
             }
         }
-        INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{gr, mb, tLen}, 'c');
-        dg.assign(dgSteps.reshape('c', tLen, gr, mb).permute(1, 2, 0));
-        dg = dg.reshape('c', gr, cols);
-
-        // dRW = Σ_t h_{t-1} · dG_tᵀ (h_{-1} = 0, the stored initial state), dG the gradients of h·RW (+ rb)
-        INDArray hPrev = mgr.createUninitialized(ws, dataType, new long[]{n, mb, tLen}, 'c');
-        hPrev.assign(Nd4j.create(f.steps.data(), new long[]{tLen, n, mb}, new long[]{blk * mb, mb, 1},
-                f.steps.offset() + (sn - n) * mb, 'c', dataType).permute(1, 2, 0));
-        INDArray dgRec = rowBlock(dg, 0, f.rw.size(1));
-        Nd4j.gemm(hPrev.reshape('c', n, cols), dgRec,
-                gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY), false, true, 1.0, 0.0);
-        if (f.rb != null) {
-            gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY).assign(dgRec.sum(1).reshape(1, dgRec.size(0)));
+        wg.store();
+        bg.store();
+        rwg.store();
+        if (rbg != null) {
+            rbg.store();
         }
-        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, new long[]{mb, tLen, f.nIn}, 'c');
-        inputGradients(f, dg, dx.reshape('c', cols, f.nIn));
         return isNwc() ? dx : dx.permute(0, 2, 1);
     }
 
     /**
-     * dW = Xᵀ · dGᵀ, db = Σ dG and dL/dx = dGᵀ · Wᵀ into {@code dx [mb·T, nIn]}, dG {@code [gates·n, mb·T]} the
-     * gradients of the input projection: all of {@code dg} unless the cell says otherwise.
+     * The gate gradient blocks that are gradients of the input projection, as (row in the gate gradients, column of
+     * W, count) triples: all of them unless the cell says otherwise.
      */
-    void inputGradients(Pass f, INDArray dg, INDArray dx) {
-        Nd4j.gemm(f.x, dg, gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY), true, true, 1.0, 0.0);
-        gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY).assign(dg.sum(1).reshape(1, dg.size(0)));
-        Nd4j.gemm(dg, f.w, dx, true, true, 1.0, 0.0);
+    long[] inputBlocks(Pass f) {
+        return new long[]{0, 0, f.w.size(1)};
+    }
+
+    /**
+     * A parameter's gradient view as the row-major matrix the per-step gemms accumulate into (the transpose of a
+     * 'f' ordered [rows, cols] view, or a row vector): the view itself where it is dense, else a scratch copied back
+     * by {@link #store}.
+     */
+    final class Grads {
+        final INDArray target, view;
+
+        Grads(String key) {
+            target = gradientViews.get(key);
+            boolean dense = target.rows() == 1 ? target.stride(1) == 1
+                    : target.stride(0) == 1 && target.stride(1) == target.rows();
+            view = dense ? target : Nd4j.createUninitialized(dataType, target.shape(), 'f');
+        }
+
+        void store() {
+            if (view != target) {
+                target.assign(view);
+            }
+        }
     }
 
     /** How many states the cell carries (1: h; 2: h and c). */
@@ -478,7 +510,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         p.nIn = d.nIn();
         p.w = getParamWithNoise(FusedRecurrentParamInitializer.WEIGHT_KEY, training, mgr);
         p.rw = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
-        p.rec = new RecurrentGemm(p.rw);
+        p.rec = new Blas(p.rw);
+        p.in = new Blas(p.w);
         INDArray b = getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, training, mgr);
         if (params.containsKey(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY)) {
             p.rb = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY, training, mgr);
@@ -708,51 +741,56 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /**
-     * Products with the recurrent weights RW {@code [n, g]} on 'c' ordered {@code [·, mb]} matrices,
-     * {@code c = RWᵀ·b + beta·c} (forward) or {@code c = RW·b + beta·c} (backward): for FLOAT/DOUBLE a direct CBLAS
-     * call (the OpenBLAS ND4J uses), a third of {@code Nd4j.gemm}'s cost at these sizes; else Nd4j.gemm.
+     * Row-major {@code C = op(A)·op(B) + beta·C} on the data of a, b, c from element offsets with leading dimensions
+     * lda, ldb, ldc: a direct CBLAS call (the OpenBLAS ND4J uses), a third of {@code Nd4j.gemm}'s cost at these
+     * sizes, which needs no view per step.
      */
-    static final class RecurrentGemm {
-        private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
-        private final INDArray rw;
-        private final Pointer rwPtr;
-        private final boolean colMajor;
-        private final int n, g;
+    static void gemm(boolean ta, boolean tb, int m, int n, int k, INDArray a, long aOff, int lda, INDArray b,
+                     long bOff, int ldb, double beta, INDArray c, long cOff, int ldc) {
+        int opA = ta ? TRANS : NO_TRANS, opB = tb ? TRANS : NO_TRANS;
+        if (c.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(ROW_MAJOR, opA, opB, m, n, k, 1f,
+                    new FloatPointer(a.data().addressPointer()).position(aOff), lda,
+                    new FloatPointer(b.data().addressPointer()).position(bOff), ldb, (float) beta,
+                    new FloatPointer(c.data().addressPointer()).position(cOff), ldc);
+        } else {
+            openblas_nolapack.cblas_dgemm(ROW_MAJOR, opA, opB, m, n, k, 1.0,
+                    new DoublePointer(a.data().addressPointer()).position(aOff), lda,
+                    new DoublePointer(b.data().addressPointer()).position(bOff), ldb, beta,
+                    new DoublePointer(c.data().addressPointer()).position(cOff), ldc);
+        }
+    }
 
-        RecurrentGemm(INDArray recurrentWeights) {
-            n = (int) recurrentWeights.size(0);
-            g = (int) recurrentWeights.size(1);
-            boolean f = recurrentWeights.stride(0) == 1 && recurrentWeights.stride(1) == n;
-            boolean c = recurrentWeights.stride(0) == g && recurrentWeights.stride(1) == 1;
-            rw = f || c ? recurrentWeights : recurrentWeights.dup('f');
-            colMajor = f || !c;
-            DataType dt = rw.dataType();
-            rwPtr = dt == DataType.FLOAT ? new FloatPointer(rw.data().addressPointer())
-                    : dt == DataType.DOUBLE ? new DoublePointer(rw.data().addressPointer()) : null;
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+
+    /**
+     * A weight matrix {@code M [rows, g]} (W or RW) as 'f' ordered dense data, i.e. row-major {@code Mᵀ [g, rows]},
+     * for {@link #gemm}.
+     */
+    static final class Blas {
+        final INDArray m;
+        private final int rows, g;
+
+        Blas(INDArray weights) {
+            rows = (int) weights.size(0);
+            g = (int) weights.size(1);
+            boolean f = weights.stride(0) == 1 && weights.stride(1) == rows;
+            m = f ? weights : weights.dup('f');
         }
 
-        private static boolean dense(INDArray a) {
-            return a.ordering() == 'c' && a.stride(1) == 1 && a.stride(0) == a.size(1);
+        /**
+         * {@code c[g, cols] = Mᵀ·b + beta·c} with {@code b [rows, cols]} ({@code bT}: b given as {@code [cols, rows]}),
+         * or with {@code !transposeM}, {@code c[rows, cols] = M·b + beta·c}, b {@code [g, cols]}; all row-major.
+         */
+        void gemm(boolean transposeM, int cols, INDArray b, long bOff, int ldb, boolean bT, INDArray c, long cOff,
+                  int ldc, double beta) {
+            FusedRecurrentLayer.gemm(!transposeM, bT, transposeM ? g : rows, cols, transposeM ? rows : g, m, 0, rows,
+                    b, bOff, ldb, beta, c, cOff, ldc);
         }
 
-        /** {@code c = op(RW)·b + beta·c}, op(RW) = RWᵀ when {@code transposeRw}. */
-        void apply(boolean transposeRw, INDArray b, INDArray c, double beta) {
-            if (rwPtr == null || !dense(b) || !dense(c)) {
-                Nd4j.gemm(rw, b, c, transposeRw, false, 1.0, beta);
-                return;
-            }
-            int rows = transposeRw ? g : n, inner = transposeRw ? n : g, cols = (int) c.size(1);
-            int op = colMajor == transposeRw ? NO_TRANS : TRANS;   // RW stored 'f' is RWᵀ in row-major terms
-            int lda = colMajor ? n : g;
-            if (rwPtr instanceof FloatPointer) {
-                openblas_nolapack.cblas_sgemm(ROW_MAJOR, op, NO_TRANS, rows, cols, inner, 1f, (FloatPointer) rwPtr,
-                        lda, new FloatPointer(b.data().addressPointer()), cols, (float) beta,
-                        new FloatPointer(c.data().addressPointer()), cols);
-            } else {
-                openblas_nolapack.cblas_dgemm(ROW_MAJOR, op, NO_TRANS, rows, cols, inner, 1.0, (DoublePointer) rwPtr,
-                        lda, new DoublePointer(b.data().addressPointer()), cols, beta,
-                        new DoublePointer(c.data().addressPointer()), cols);
-            }
+        /** {@code c = op(M)·b + beta·c} on whole contiguous 'c' ordered {@code [·, mb]} matrices. */
+        void apply(boolean transposeM, INDArray b, INDArray c, double beta) {
+            gemm(transposeM, (int) b.size(1), b, 0, (int) b.size(1), false, c, 0, (int) c.size(1), beta);
         }
     }
 

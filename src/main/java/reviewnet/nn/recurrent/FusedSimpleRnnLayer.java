@@ -15,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Implementation of {@link FusedSimpleRnn}: Keras {@code SimpleRNN} on the recurrent core of
- * {@link FusedRecurrentLayer}. Step rows: {@code pre | h}, pre = x·W + b + h_{t-1}·RW, h = act(pre). Without a mask
- * tanh' comes from the stored states (1 − h², all steps at once); otherwise act' from pre.
+ * {@link FusedRecurrentLayer}: pre = x·W + b + h_{t-1}·RW, h = act(pre). Step rows: h, whose stored values give
+ * tanh' = 1 − h² for all steps at once; with a mask or another activation {@code pre | h}, act' from pre.
  */
 public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
 
@@ -28,14 +28,21 @@ public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
         return layerConf().getActivationFn().getClass() == ActivationTanH.class;
     }
 
+    /** Whether the stored steps keep pre (a mask or an activation other than tanh). */
+    private boolean keepPre() {
+        return maskArray != null || !tanh();
+    }
+
     @Override
     int scratchBlocks(boolean store) {
-        return 2;
+        return store && keepPre() ? 2 : 1;
     }
 
     @Override
     CellStep forwardStep(Pass f, INDArray sc, boolean training, boolean store, ArrayType type, LayerWorkspaceMgr mgr) {
-        final INDArray pre = rowBlock(sc, 0, f.n), h = rowBlock(sc, f.n, f.n);
+        final INDArray h = rowBlock(sc, sc.size(0) - f.n, f.n);
+        final INDArray pre = sc.size(0) > f.n ? rowBlock(sc, 0, f.n)
+                : mgr.createUninitialized(type, dataType, new long[]{f.n, f.mb}, 'c');
         final boolean tanh = tanh();
         final IActivation act = layerConf().getActivationFn();
         return new CellStep() {
@@ -59,17 +66,17 @@ public class FusedSimpleRnnLayer extends FusedRecurrentLayer<FusedSimpleRnn> {
         };
     }
 
-    /** Window {@code h_{t-1} | pre_t}; gradient dL/d(pre_t). */
+    /** Window {@code h_{t-1} [| pre_t]}; gradient dL/d(pre_t). */
     @Override
     CellStep backwardStep(Pass f, INDArray win, LayerWorkspaceMgr mgr) {
         final long n = f.n, mb = f.mb;
         final ArrayType ws = ArrayType.BP_WORKING_MEM;
-        final INDArray pre = rowBlock(win, n, n);
+        final INDArray pre = win.size(0) > n ? rowBlock(win, n, n) : null;
         final INDArray gb = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');
         final INDArray dAct = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');   // act' of step t
         final IActivation act = layerConf().getActivationFn();
         final INDArray derivs;    // tanh without a mask: 1 − h² of all steps, [T, n, mb]
-        if (tanh() && f.maskT == null) {
+        if (pre == null) {
             INDArray hs = storedStates(f, f.tLen);
             derivs = mgr.createUninitialized(ws, dataType, new long[]{f.tLen, n, mb}, 'c');
             pw(hs, hs, derivs, MUL);

@@ -198,18 +198,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
 
     /** The input projection's gradients are {@code gZ | gR} and daH (W's hh columns see the pre-activation of hh). */
     @Override
-    void inputGradients(Pass f, INDArray dg, INDArray dx) {
-        final long n = f.n, n3 = 3 * n;
-        INDArray wg = gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY);
-        INDArray bg = gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY);
-        INDArray dgZr = rowBlock(dg, 0, 2 * n);
-        INDArray dgDaH = rowBlock(dg, 3 * n, n);
-        // W is 'f' ordered: its column blocks are contiguous gemm outputs
-        Nd4j.gemm(f.x, dgZr, wg.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2 * n)), true, true, 1.0, 0.0);
-        Nd4j.gemm(f.x, dgDaH, wg.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, n3)), true, true, 1.0, 0.0);
-        bg.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 2 * n)).assign(dgZr.sum(1));
-        bg.get(NDArrayIndex.point(0), NDArrayIndex.interval(2 * n, n3)).assign(dgDaH.sum(1));
-        Nd4j.gemm(dgZr, f.w.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2 * n)), dx, true, true, 1.0, 0.0);
-        Nd4j.gemm(dgDaH, f.w.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, n3)), dx, true, true, 1.0, 1.0);
+    long[] inputBlocks(Pass f) {
+        return new long[]{0, 0, 2 * f.n, 3 * f.n, 2 * f.n, f.n};
     }
 }
