@@ -123,11 +123,10 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     abstract CellStep backwardStep(Pass f, INDArray win, LayerWorkspaceMgr mgr);
 
     /**
-     * One forward pass in the "features × (time, example)" layout: the input projections of all steps by one gemm
-     * (regrouped by step with one permuted copy), then per step the copy of its projection into the cell's input, the
-     * cell's arithmetic on a {@code [blocks·n, mb]} scratch whose last rows are the states, the mask update of the
-     * states and, in training, one copy of the scratch. Stored after the zero initial states, the rows
-     * {@code [blk·t, blk·t + blk)} are exactly what backward step t needs: {@code states_{t-1} | cell rows}.
+     * One forward pass in the "features × (time, example)" layout: per step the input projection {@code b + W·x_t}
+     * into the cell's input, the cell's arithmetic on a {@code [blocks·n, mb]} scratch whose last rows are the states,
+     * the mask update of the states and, in training, one copy of the scratch. Stored after the zero initial states,
+     * the rows {@code [blk·t, blk·t + blk)} are what backward step t needs: {@code states_{t-1} | cell rows}.
      *
      * @param prev        the stored states [mb, n] to start from, or null for the zero state
      * @param store       keep what backprop needs
@@ -211,8 +210,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     /**
      * The backward pass from a stored forward pass: per step (last first) the stored window, the epsilon of the step,
      * the mask (only {@code m ⊙ dL/dstate} reaches the fresh state; with the carried state the rest goes to the
-     * previous one), the cell's gate gradients (kept by step, regrouped with one permuted copy); then the parameter
-     * gradients and dL/dx with a few gemms. Fills {@link #gradientViews}, returns dL/dx (before dropout).
+     * previous one), the cell's gate gradients and their products into dW, db, dRW, rb and dL/dx. Fills
+     * {@link #gradientViews}, returns dL/dx (before dropout).
      */
     INDArray backward(Pass f, INDArray epsIn, LayerWorkspaceMgr mgr) {
         final long mb = f.mb, tLen = f.tLen, n = f.n, cols = tLen * mb, sn = stateCount() * n;
