@@ -729,14 +729,38 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         return m.get(NDArrayIndex.interval(row0, row0 + nRows), NDArrayIndex.all());
     }
 
+    /** The last arrays {@link #pointers} was asked for on this thread, with their pointers: (array, pointers) pairs. */
+    private static final ThreadLocal<Object[]> POINTERS = ThreadLocal.withInitial(() -> new Object[2 * 48 + 1]);
+
+    /**
+     * A byte and a typed (FLOAT/DOUBLE) pointer to the data of {@code a}, made once per array (a few dozen arrays per
+     * pass are in use; making pointers per call costs allocations and GC): per thread, the latest 48 arrays.
+     */
+    static Pointer[] pointers(INDArray a) {
+        Object[] cache = POINTERS.get();
+        int slots = cache.length - 1;
+        for (int i = 0; i < slots; i += 2) {
+            if (cache[i] == a) {
+                return (Pointer[]) cache[i + 1];
+            }
+        }
+        Pointer base = a.data().addressPointer();
+        Pointer[] p = {new BytePointer(base), a.dataType() == DataType.DOUBLE ? new DoublePointer(base)
+                : new FloatPointer(base)};
+        int next = cache[slots] == null ? 0 : (Integer) cache[slots];
+        cache[next] = a;
+        cache[next + 1] = p;
+        cache[slots] = (next + 2) % slots;
+        return p;
+    }
+
     /**
      * Copies {@code count} elements from element {@code srcOff} of {@code src} to element {@code dstOff} of
      * {@code dst} (offsets within each array's contiguous data): a step's rows without making a view.
      */
     static void copy(INDArray src, long srcOff, INDArray dst, long dstOff, long count) {
         long w = src.dataType().width();
-        Pointer.memcpy(new BytePointer(dst.data().addressPointer()).position(dstOff * w),
-                new BytePointer(src.data().addressPointer()).position(srcOff * w), count * w);
+        Pointer.memcpy(pointers(dst)[0].position(dstOff * w), pointers(src)[0].position(srcOff * w), count * w);
     }
 
     /**
@@ -749,14 +773,12 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         int opA = ta ? TRANS : NO_TRANS, opB = tb ? TRANS : NO_TRANS;
         if (c.dataType() == DataType.FLOAT) {
             openblas_nolapack.cblas_sgemm(ROW_MAJOR, opA, opB, m, n, k, 1f,
-                    new FloatPointer(a.data().addressPointer()).position(aOff), lda,
-                    new FloatPointer(b.data().addressPointer()).position(bOff), ldb, (float) beta,
-                    new FloatPointer(c.data().addressPointer()).position(cOff), ldc);
+                    (FloatPointer) pointers(a)[1].position(aOff), lda, (FloatPointer) pointers(b)[1].position(bOff),
+                    ldb, (float) beta, (FloatPointer) pointers(c)[1].position(cOff), ldc);
         } else {
             openblas_nolapack.cblas_dgemm(ROW_MAJOR, opA, opB, m, n, k, 1.0,
-                    new DoublePointer(a.data().addressPointer()).position(aOff), lda,
-                    new DoublePointer(b.data().addressPointer()).position(bOff), ldb, beta,
-                    new DoublePointer(c.data().addressPointer()).position(cOff), ldc);
+                    (DoublePointer) pointers(a)[1].position(aOff), lda, (DoublePointer) pointers(b)[1].position(bOff),
+                    ldb, beta, (DoublePointer) pointers(c)[1].position(cOff), ldc);
         }
     }
 
