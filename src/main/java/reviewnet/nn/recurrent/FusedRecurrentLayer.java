@@ -470,6 +470,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         String kind = kind();
         Preconditions.checkState(input.rank() == 3, "%s: 3D input expected ([minibatch, size, timeSteps] for NCW or "
                 + "[minibatch, timeSteps, size] for NWC), got rank %s", kind, input.rank());
+        Preconditions.checkState(dataType == DataType.FLOAT || dataType == DataType.DOUBLE,
+                "%s: FLOAT or DOUBLE only (the steps' gemms are CBLAS calls), got %s", kind, dataType);
         applyDropOutIfNecessary(training, mgr);
         boolean nwc = isNwc();
         INDArray in = input.castTo(dataType);
