@@ -45,10 +45,14 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
         final INDArray c = rowBlock(sc, 5 * n, n), h = rowBlock(sc, 6 * n, n);
         return new CellStep() {
             @Override
-            public void forward(INDArray xp, boolean first) {
-                gates.assign(xp);                                      // x_proj (+ b) + h_{t-1}·RW
-                if (!first) {
-                    Nd4j.gemm(f.rw, h, gates, true, false, 1.0, 1.0);
+            public INDArray input() {
+                return gates;
+            }
+
+            @Override
+            public void forward(boolean first) {
+                if (!first) {                                          // x_proj (+ b) + h_{t-1}·RW
+                    f.rec.apply(true, h, gates, 1.0);
                 }
                 Nd4j.getExecutioner().exec(new Sigmoid(gIF, gIF));
                 Nd4j.getExecutioner().exec(new Tanh(gG, gG));
@@ -117,7 +121,7 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
         final INDArray tmp = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');
         return new CellStep() {
             @Override
-            public INDArray backward(StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
+            public INDArray backward(long t, StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
                 // σ' = σ(1−σ) on all gates, then tanh' = 1 − g² on the g rows
                 Nd4j.getExecutioner().exec(new TimesOneMinus(gates, dAct));
                 pw(gG, gG, dActG, MUL);
@@ -141,7 +145,7 @@ public class FusedLstmLayer extends FusedRecurrentLayer<FusedLstm> {
                     } else {
                         pw(d.c, gF, next.c, MUL);
                     }
-                    Nd4j.gemm(f.rw, gb, next.h, false, false, 1.0, accumulate ? 1.0 : 0.0);
+                    f.rec.apply(false, gb, next.h, accumulate ? 1.0 : 0.0);
                 }
                 return gb;
             }

@@ -3,6 +3,11 @@ package reviewnet.nn.recurrent;
 import java.nio.FloatBuffer;
 import java.util.List;
 
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -19,7 +24,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseTransformSameOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import reviewnet.nn.layers.FusedRecurrent;
@@ -29,12 +36,12 @@ import java.util.Map;
 /**
  * The recurrent core of our fused layers: DL4J's entry points (a training forward pass is kept for the backward pass
  * of the same iteration while the input and mask are the same arrays; {@code rnnTimeStep} starts from the stored
- * states; truncated BPTT is refused), the checks, the layouts, the float inference ({@link FloatKernels}) and, for the
- * gated cells, the time loop, masking, storage, BPTT and parameter gradients ({@link #forward}, {@link #backward}),
- * a cell ({@link GRULayer}, {@link FusedLstmLayer}) supplying only its gate arithmetic ({@link CellStep}).
- * {@link FusedSimpleRnnLayer} keeps its own "(time, example) × features" loop, which is faster for a gateless cell.
- * Per-step views are built from buffer, shape and strides and element-wise work uses legacy ops
- * ({@link LegacyPairwise}): at these sizes an INDArray view or a custom op costs as much as the work.
+ * states; truncated BPTT is refused), the checks, the layouts, the float inference ({@link FloatKernels}), the time
+ * loop, masking, storage, BPTT and parameter gradients ({@link #forward}, {@link #backward}); a cell
+ * ({@link FusedSimpleRnnLayer}, {@link GRULayer}, {@link FusedLstmLayer}) supplies only its arithmetic
+ * ({@link CellStep}). Per-step work avoids INDArray views (about 15 µs each in ND4J 1.0.0-M2): steps are moved by
+ * {@link #copy} between fixed arrays, the gemms of a step are direct CBLAS calls ({@link #gemm}) and
+ * element-wise work uses legacy ops ({@link LegacyPairwise}).
  */
 public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends BaseRecurrentLayer<L> {
 
@@ -57,8 +64,9 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         INDArray output;     // the layer output; null for the internal backprop recompute
         INDArray[] last;     // the last states [mb, n] (h, then c), views valid until the workspace closes
         INDArray w, rw, rb;  // the weights the pass used (with weight noise in training); rb where the cell has one
+        Blas rec, in;        // products with rw and w
         long mb, tLen, n, nIn;
-        INDArray x;          // [nIn, T·mb] input by step
+        INDArray x;          // [mb·T, nIn] input by example
         INDArray steps;      // [S·n + T·blk, mb]: the zero initial states, then each step's scratch; or null
         INDArray maskT;      // [T, mb] or null
     }
@@ -68,21 +76,27 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /**
-     * A cell's gate arithmetic for one pass, on the rows of a 'c' ordered {@code [blocks·n, mb]} step matrix: forward,
-     * the scratch {@code cell rows | states} (the S state blocks last: c | h, or h); backward, the window
+     * A cell's arithmetic for one pass, on the rows of a 'c' ordered {@code [blocks·n, mb]} step matrix: forward, the
+     * scratch {@code cell rows | states} (the S state blocks last: c | h, or h); backward, the window
      * {@code states_{t-1} | cell rows} of the stored step (see {@link #forward}).
      */
     interface CellStep {
-        /** Forward step: the cell rows and the new states from the step's input projection {@code xp [gates·n, mb]}. */
-        default void forward(INDArray xp, boolean first) {
+        /** The contiguous {@code [gates·n, mb]} array that receives each step's input projection before forward. */
+        default INDArray input() {
+            throw new UnsupportedOperationException();
+        }
+
+        /** Forward step: the cell rows and the new states from the input projection in {@link #input}. */
+        default void forward(boolean first) {
             throw new UnsupportedOperationException();
         }
 
         /**
-         * Backward step: the gate gradients (returned, {@code [gradBlocks·n, mb]}) from {@code d}, dL/d(fresh states),
-         * and, with {@code hasPrev}, dL/d(states_{t-1}) into {@code next}, added onto it when {@code accumulate}.
+         * Backward step t: the gate gradients (returned, contiguous {@code [gradBlocks·n, mb]}) from {@code d},
+         * dL/d(fresh states), and, with {@code hasPrev}, dL/d(states_{t-1}) into {@code next}, added onto it when
+         * {@code accumulate}.
          */
-        default INDArray backward(StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
+        default INDArray backward(long t, StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
             throw new UnsupportedOperationException();
         }
     }
@@ -99,26 +113,20 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /** How many n-row blocks the forward scratch has, states included. */
-    int scratchBlocks(boolean store) {
-        throw new UnsupportedOperationException(kind() + " runs its own loop");
-    }
+    abstract int scratchBlocks(boolean store);
 
     /** The cell's forward arithmetic on the scratch {@code sc} for one pass. */
-    CellStep forwardStep(Pass f, INDArray sc, boolean training, boolean store, ArrayType type, LayerWorkspaceMgr mgr) {
-        throw new UnsupportedOperationException(kind() + " runs its own loop");
-    }
+    abstract CellStep forwardStep(Pass f, INDArray sc, boolean training, boolean store, ArrayType type,
+                                  LayerWorkspaceMgr mgr);
 
     /** The cell's backward arithmetic on the window {@code win} for one pass. */
-    CellStep backwardStep(Pass f, INDArray win, LayerWorkspaceMgr mgr) {
-        throw new UnsupportedOperationException(kind() + " runs its own loop");
-    }
+    abstract CellStep backwardStep(Pass f, INDArray win, LayerWorkspaceMgr mgr);
 
     /**
-     * One forward pass in the "features × (time, example)" layout: the input projections of all steps by one gemm
-     * (regrouped by step with one permuted copy), then per step the cell's arithmetic on a {@code [blocks·n, mb]}
-     * scratch whose last rows are the states, the mask update of the states and, in training, one contiguous copy of
-     * the scratch. Stored after the zero initial states, the rows {@code [blk·t, blk·t + blk)} are exactly what
-     * backward step t needs: {@code states_{t-1} | cell rows}.
+     * One forward pass in the "features × (time, example)" layout: per step the input projection {@code b + W·x_t}
+     * into the cell's input, the cell's arithmetic on a {@code [blocks·n, mb]} scratch whose last rows are the states,
+     * the mask update of the states and, in training, one copy of the scratch. Stored after the zero initial states,
+     * the rows {@code [blk·t, blk·t + blk)} are what backward step t needs: {@code states_{t-1} | cell rows}.
      *
      * @param prev        the stored states [mb, n] to start from, or null for the zero state
      * @param store       keep what backprop needs
@@ -137,13 +145,10 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
             return floatInference(d, f.w, b, prev, tmpType, mgr);
         }
         final long g = f.w.size(1);
-        f.x = byStep(d, store ? keepType : tmpType, mgr);
-        INDArray xp = mgr.createUninitialized(tmpType, dataType, new long[]{g, cols}, 'c');
-        Nd4j.gemm(f.w, f.x, xp, true, false, 1.0, 0.0);
-        xp.addiColumnVector(b.reshape(g, 1));
-        INDArray xpSteps = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, g, mb}, 'c');
-        xpSteps.assign(xp.reshape('c', g, tLen, mb).permute(1, 0, 2));
-        xpSteps = xpSteps.reshape('c', tLen * g, mb);
+        f.x = byExample(d, store ? keepType : tmpType, mgr);
+        INDArray bTile = mgr.create(tmpType, dataType, new long[]{g, mb}, 'c');
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(bTile, b.castTo(dataType).reshape(g), bTile, 0));
+        final int xld = (int) (tLen * f.nIn);
 
         final long blk = scratchBlocks(store) * n, sn = stateCount() * n;
         INDArray sc = mgr.create(tmpType, dataType, new long[]{blk, mb}, 'c');
@@ -153,31 +158,36 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
             rowBlock(sc, blk - (i + 1) * n, n).assign(prev[i].castTo(dataType).transpose());
         }
         CellStep cell = forwardStep(f, sc, training, store, tmpType, mgr);
+        INDArray cellIn = cell.input();
         f.maskT = maskByStep(d, store ? keepType : tmpType, mgr);
+        INDArray m = f.maskT == null ? null : mgr.createUninitialized(tmpType, dataType, new long[]{mb}, 'c');
         INDArray before = f.maskT != null && carry
                 ? mgr.createUninitialized(tmpType, dataType, new long[]{sn, mb}, 'c') : null;
         INDArray hSeq = null;      // [T, n, mb] (a view of the stored steps in training)
-        INDArray hSeqRows = null;  // inference: hSeq as [T·n, mb]
+        boolean keepH = false;     // inference: copy h into hSeq
         if (store) {
             f.steps = mgr.createUninitialized(keepType, dataType, new long[]{sn + tLen * blk, mb}, 'c');
             rowBlock(f.steps, 0, sn).assign(0.0);
             hSeq = storedStates(f, tLen);
         } else if (seq && !forBackprop) {
             hSeq = mgr.createUninitialized(tmpType, dataType, new long[]{tLen, n, mb}, 'c');
-            hSeqRows = hSeq.reshape('c', tLen * n, mb);
+            keepH = true;
         }
         for (long t = 0; t < tLen; t++) {
             if (before != null) {
                 before.assign(states);
             }
-            cell.forward(rows(xpSteps, t * g, g), t == 0 && prev == null);
-            if (f.maskT != null) {
-                maskStep(states, before, states, maskRow(f.maskT, t, mb), 1, carry);
+            copy(bTile, 0, cellIn, 0, g * mb);                    // b + x_t·W
+            f.in.gemm(true, (int) mb, f.x, t * f.nIn, xld, true, cellIn, 0, (int) mb, 1.0);
+            cell.forward(t == 0 && prev == null);
+            if (m != null) {
+                copy(f.maskT, t * mb, m, 0, mb);
+                maskStep(states, before, states, m, 1, carry);
             }
             if (store) {
-                rows(f.steps, sn + t * blk, blk).assign(sc);
-            } else if (hSeqRows != null) {
-                rows(hSeqRows, t * n, n).assign(h);
+                copy(sc, 0, f.steps, (sn + t * blk) * mb, blk * mb);
+            } else if (keepH) {
+                copy(h, 0, hSeq, t * n * mb, n * mb);
             }
         }
         f.last = new INDArray[stateCount()];
@@ -191,7 +201,7 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /** The stored states h of the first {@code count} steps as a [count, n, mb] view of the stored steps. */
-    private INDArray storedStates(Pass f, long count) {
+    INDArray storedStates(Pass f, long count) {
         long n = f.n, sn = stateCount() * n, blk = (f.steps.size(0) - sn) / f.tLen;
         return Nd4j.create(f.steps.data(), new long[]{count, n, f.mb}, new long[]{blk * f.mb, f.mb, 1},
                 f.steps.offset() + (sn + blk - n) * f.mb, 'c', dataType);
@@ -200,8 +210,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     /**
      * The backward pass from a stored forward pass: per step (last first) the stored window, the epsilon of the step,
      * the mask (only {@code m ⊙ dL/dstate} reaches the fresh state; with the carried state the rest goes to the
-     * previous one), the cell's gate gradients (kept by step, regrouped with one permuted copy); then the parameter
-     * gradients and dL/dx with a few gemms. Fills {@link #gradientViews}, returns dL/dx (before dropout).
+     * previous one), the cell's gate gradients and their products into dW, db, dRW, rb and dL/dx. Fills
+     * {@link #gradientViews}, returns dL/dx (before dropout).
      */
     INDArray backward(Pass f, INDArray epsIn, LayerWorkspaceMgr mgr) {
         final long mb = f.mb, tLen = f.tLen, n = f.n, cols = tLen * mb, sn = stateCount() * n;
@@ -214,73 +224,106 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         StateGrad cur = new StateGrad(mgr.create(ws, dataType, new long[]{sn, mb}, 'c'), n);
         StateGrad next = new StateGrad(mgr.create(ws, dataType, new long[]{sn, mb}, 'c'), n);
         StateGrad fresh = masked ? new StateGrad(mgr.createUninitialized(ws, dataType, new long[]{sn, mb}, 'c'), n) : null;
-        INDArray epsRows = null;   // dL/d(output) as [T·n, mb] (contiguous per step); full sequence only
+        INDArray eps = null;       // dL/d(output) as [T, n, mb]; full sequence only
+        INDArray epsT = null;      // its step t
         if (seq) {
-            epsRows = stepEpsilons(epsIn, f.maskT, tLen, n, mb, mgr).reshape('c', tLen * n, mb);
+            eps = stepEpsilons(epsIn, f.maskT, tLen, n, mb, mgr);
+            epsT = mgr.createUninitialized(ws, dataType, new long[]{n, mb}, 'c');
         } else {
             cur.h.assign(epsIn.transpose());       // the output is the last state h_T
         }
         INDArray win = mgr.createUninitialized(ws, dataType, new long[]{blk, mb}, 'c');
+        INDArray m = masked ? mgr.createUninitialized(ws, dataType, new long[]{mb}, 'c') : null;
         CellStep cell = backwardStep(f, win, mgr);
-        INDArray dgSteps = null;   // the gate gradients of all steps, [T·rows, mb] (block t contiguous)
-        long gr = 0;
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, new long[]{mb, tLen, f.nIn}, 'c');
+        INDArray ones = mgr.createUninitialized(ws, dataType, new long[]{mb, 1}, 'c').assign(1.0);
+        Grads wg = new Grads(FusedRecurrentParamInitializer.WEIGHT_KEY);
+        Grads bg = new Grads(FusedRecurrentParamInitializer.BIAS_KEY);
+        Grads rwg = new Grads(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
+        Grads rbg = f.rb == null ? null : new Grads(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY);
+        final long[] blocks = inputBlocks(f);
+        final int xld = (int) (tLen * f.nIn), nIn = (int) f.nIn, gRec = (int) f.rw.size(1);
+        if (tLen == 1) {
+            rwg.view.assign(0.0);
+        }
 
         for (long t = tLen - 1; t >= 0; t--) {
-            win.assign(rows(f.steps, t * blk, blk));
+            copy(f.steps, t * blk * mb, win, 0, blk * mb);
             if (seq) {
-                pw(cur.h, rows(epsRows, t * n, n), cur.h, ADD);
+                copy(eps, t * n * mb, epsT, 0, n * mb);
+                pw(cur.h, epsT, cur.h, ADD);
             }
             StateGrad dt = cur;                                   // w.r.t. the freshly computed states
             if (masked) {
-                Nd4j.getExecutioner().exec(new BroadcastMulOp(cur.all, maskRow(f.maskT, t, mb), fresh.all, 1));
+                copy(f.maskT, t * mb, m, 0, mb);
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(cur.all, m, fresh.all, 1));
                 dt = fresh;
                 if (carry && t > 0) {
                     pw(cur.all, fresh.all, next.all, SUB);       // (1 − m) ⊙ dL/dstates_t goes to states_{t-1}
                 }
             }
-            INDArray gb = cell.backward(dt, next, t > 0, masked && carry);
-            if (dgSteps == null) {
-                gr = gb.size(0);
-                dgSteps = mgr.createUninitialized(ws, dataType, new long[]{tLen * gr, mb}, 'c');
+            INDArray gb = cell.backward(t, dt, next, t > 0, masked && carry);
+            double beta = t == tLen - 1 ? 0.0 : 1.0;
+            // per input block (gate rows r of gb, columns c of W): dWᵀ += G·X_t, db += G·1, dx_t (+)= Gᵀ·Wᵀ
+            for (int k = 0; k < blocks.length; k += 3) {
+                int r = (int) blocks[k], c = (int) blocks[k + 1], cnt = (int) blocks[k + 2];
+                gemm(false, false, cnt, nIn, (int) mb, gb, r * mb, (int) mb, f.x, t * f.nIn, xld, beta,
+                        wg.view, c * (long) nIn, nIn);
+                gemm(false, false, cnt, 1, (int) mb, gb, r * mb, (int) mb, ones, 0, 1, beta, bg.view, c, 1);
+                gemm(true, false, (int) mb, nIn, cnt, gb, r * mb, (int) mb, f.in.m, c * (long) nIn, nIn,
+                        k == 0 ? 0.0 : 1.0, dx, t * f.nIn, xld);
             }
-            rows(dgSteps, t * gr, gr).assign(gb);
+            // dRWᵀ += G_rec · h_{t-1}ᵀ, drb += G_rec·1 (h_{-1} = 0)
+            if (t > 0) {
+                gemm(false, true, gRec, (int) n, (int) mb, gb, 0, (int) mb, win, (sn - n) * mb, (int) mb,
+                        t == tLen - 1 ? 0.0 : 1.0, rwg.view, 0, (int) n);
+            }
+            if (rbg != null) {
+                gemm(false, false, gRec, 1, (int) mb, gb, 0, (int) mb, ones, 0, 1, beta, rbg.view, 0, 1);
+            }
             if (t > 0) {
                 StateGrad swap = cur;
                 cur = next;
                 next = swap;
             }
         }
-        INDArray dg = mgr.createUninitialized(ws, dataType, new long[]{gr, tLen, mb}, 'c');
-        dg.assign(dgSteps.reshape('c', tLen, gr, mb).permute(1, 0, 2));
-        dg = dg.reshape('c', gr, cols);
-
-        // dRW = Σ_t h_{t-1} · dG_tᵀ over t ≥ 1 (h_{-1} = 0), dG the gradients of the recurrent projection h·RW (+ rb)
-        INDArray rwg = gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY);
-        INDArray dgRec = rowBlock(dg, 0, f.rw.size(1));
-        if (tLen > 1) {
-            INDArray hPrev = mgr.createUninitialized(ws, dataType, new long[]{n, tLen - 1, mb}, 'c');
-            hPrev.assign(storedStates(f, tLen - 1).permute(1, 0, 2));
-            Nd4j.gemm(hPrev.reshape('c', n, (tLen - 1) * mb), colBlock(dgRec, mb, (tLen - 1) * mb), rwg,
-                    false, true, 1.0, 0.0);
-        } else {
-            rwg.assign(0.0);
+        wg.store();
+        bg.store();
+        rwg.store();
+        if (rbg != null) {
+            rbg.store();
         }
-        if (f.rb != null) {
-            gradientViews.get(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY).assign(dgRec.sum(1).reshape(1, dgRec.size(0)));
-        }
-        return inputGradient(inputGradients(f, dg, mgr), tLen, mb, mgr);
+        return isNwc() ? dx : dx.permute(0, 2, 1);
     }
 
     /**
-     * dW = X · dGᵀ, db = Σ dG and dL/dx = W · dG {@code [nIn, T·mb]}, dG {@code [gates·n, T·mb]} the gradients of the
-     * input projection: all of {@code dg} unless the cell says otherwise.
+     * The gate gradient blocks that are gradients of the input projection, as (row in the gate gradients, column of
+     * W, count) triples: all of them unless the cell says otherwise.
      */
-    INDArray inputGradients(Pass f, INDArray dg, LayerWorkspaceMgr mgr) {
-        Nd4j.gemm(f.x, dg, gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY), false, true, 1.0, 0.0);
-        gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY).assign(dg.sum(1).reshape(1, dg.size(0)));
-        INDArray dx = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{f.nIn, dg.size(1)}, 'c');
-        Nd4j.gemm(f.w, dg, dx, false, false, 1.0, 0.0);
-        return dx;
+    long[] inputBlocks(Pass f) {
+        return new long[]{0, 0, f.w.size(1)};
+    }
+
+    /**
+     * A parameter's gradient view as the row-major matrix the per-step gemms accumulate into (the transpose of a
+     * 'f' ordered [rows, cols] view, or a row vector): the view itself where it is dense, else a scratch copied back
+     * by {@link #store}.
+     */
+    final class Grads {
+        final INDArray target, view;
+
+        Grads(String key) {
+            target = gradientViews.get(key);
+            boolean dense = target.rows() == 1 ? target.stride(1) == 1
+                    : target.stride(0) == 1 && target.stride(1) == target.rows();
+            view = dense ? target : Nd4j.createUninitialized(dataType, target.shape(), 'f');
+        }
+
+        void store() {
+            if (view != target) {
+                target.assign(view);
+            }
+        }
     }
 
     /** How many states the cell carries (1: h; 2: h and c). */
@@ -427,6 +470,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         String kind = kind();
         Preconditions.checkState(input.rank() == 3, "%s: 3D input expected ([minibatch, size, timeSteps] for NCW or "
                 + "[minibatch, timeSteps, size] for NWC), got rank %s", kind, input.rank());
+        Preconditions.checkState(dataType == DataType.FLOAT || dataType == DataType.DOUBLE,
+                "%s: FLOAT or DOUBLE only (the steps' gemms are CBLAS calls), got %s", kind, dataType);
         applyDropOutIfNecessary(training, mgr);
         boolean nwc = isNwc();
         INDArray in = input.castTo(dataType);
@@ -466,6 +511,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         p.nIn = d.nIn();
         p.w = getParamWithNoise(FusedRecurrentParamInitializer.WEIGHT_KEY, training, mgr);
         p.rw = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_WEIGHT_KEY, training, mgr);
+        p.rec = new Blas(p.rw);
+        p.in = new Blas(p.w);
         INDArray b = getParamWithNoise(FusedRecurrentParamInitializer.BIAS_KEY, training, mgr);
         if (params.containsKey(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY)) {
             p.rb = getParamWithNoise(FusedRecurrentParamInitializer.RECURRENT_BIAS_KEY, training, mgr);
@@ -473,11 +520,16 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         return b;
     }
 
-    /** The input as {@code [nIn, T·mb]} (column {@code t·mb + i} = example i at step t), in a new array. */
-    INDArray byStep(Dims d, ArrayType type, LayerWorkspaceMgr mgr) {
-        INDArray x3 = mgr.createUninitialized(type, dataType, new long[]{d.nIn(), d.tLen(), d.mb()}, 'c');
-        x3.assign(d.nwc() ? d.in().permute(2, 1, 0) : d.in().permute(1, 2, 0));
-        return x3.reshape('c', d.nIn(), d.tLen() * d.mb());
+    /**
+     * The input as {@code [mb·T, nIn]} (row {@code i·T + t} = example i at step t): a view where the input has that
+     * layout ([mb, T, nIn] 'c', e.g. an embedding's output), else a new array.
+     */
+    INDArray byExample(Dims d, ArrayType type, LayerWorkspaceMgr mgr) {
+        INDArray x3 = d.nwc() ? d.in() : d.in().permute(0, 2, 1);
+        if (!Shape.hasDefaultStridesForShape(x3) || x3.ordering() != 'c') {
+            x3 = mgr.createUninitialized(type, dataType, x3.shape(), 'c').assign(x3);
+        }
+        return x3.reshape('c', d.mb() * d.tLen(), d.nIn());
     }
 
     /** The mask as {@code [T, mb]} in a new array, or null without a mask. */
@@ -490,13 +542,14 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
     }
 
     /**
-     * A {@code [k, T, mb]} array (any strides) as a DL4J time series in a new 'f' ordered array: [mb, k, T] (NCW) or
-     * [mb, T, k] (NWC).
+     * A {@code [k, T, mb]} array (any strides) as a DL4J time series: a new [mb, T, k] 'c' array, for NCW its
+     * [mb, k, T] permuted view (the layout DL4J's and our embedding layers produce and consume in place).
      */
     INDArray timeSeries(INDArray byStep3, ArrayType type, LayerWorkspaceMgr mgr) {
-        INDArray view = isNwc() ? byStep3.permute(2, 1, 0) : byStep3.permute(2, 0, 1);
-        INDArray out = mgr.createUninitialized(type, dataType, view.shape(), 'f');
-        return out.assign(view);
+        INDArray out = mgr.createUninitialized(type, dataType, new long[]{byStep3.size(2), byStep3.size(1),
+                byStep3.size(0)}, 'c');
+        out.assign(byStep3.permute(2, 1, 0));
+        return isNwc() ? out : out.permute(0, 2, 1);
     }
 
     /**
@@ -531,11 +584,6 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
             Nd4j.getExecutioner().exec(new BroadcastMulOp(eps, maskT, eps, 0, 2));
         }
         return eps;
-    }
-
-    /** dL/dx from {@code [nIn, T·mb]} as a DL4J time series in ACTIVATION_GRAD. */
-    INDArray inputGradient(INDArray dx, long tLen, long mb, LayerWorkspaceMgr mgr) {
-        return timeSeries(dx.reshape('c', dx.size(0), tLen, mb), ArrayType.ACTIVATION_GRAD, mgr);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -683,25 +731,90 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
         return m.get(NDArrayIndex.interval(row0, row0 + nRows), NDArrayIndex.all());
     }
 
+    /** The last arrays {@link #pointers} was asked for on this thread, with their pointers: (array, pointers) pairs. */
+    private static final ThreadLocal<Object[]> POINTERS = ThreadLocal.withInitial(() -> new Object[2 * 48 + 1]);
+
     /**
-     * Rows [row0, row0+nRows) of a 'c' ordered matrix with default strides, built directly from buffer, shape and
-     * strides: the per-step variant of {@link #rowBlock}, several times cheaper than NDArrayIndex-based get().
+     * A byte and a typed (FLOAT/DOUBLE) pointer to the data of {@code a}, made once per array (a few dozen arrays per
+     * pass are in use; making pointers per call costs allocations and GC): per thread, the latest 48 arrays.
      */
-    static INDArray rows(INDArray m, long row0, long nRows) {
-        long nCols = m.size(1);
-        return Nd4j.create(m.data(), new long[]{nRows, nCols}, new long[]{nCols, 1}, m.offset() + row0 * nCols, 'c',
-                m.dataType());
+    static Pointer[] pointers(INDArray a) {
+        Object[] cache = POINTERS.get();
+        int slots = cache.length - 1;
+        for (int i = 0; i < slots; i += 2) {
+            if (cache[i] == a) {
+                return (Pointer[]) cache[i + 1];
+            }
+        }
+        Pointer base = a.data().addressPointer();
+        Pointer[] p = {new BytePointer(base), a.dataType() == DataType.DOUBLE ? new DoublePointer(base)
+                : new FloatPointer(base)};
+        int next = cache[slots] == null ? 0 : (Integer) cache[slots];
+        cache[next] = a;
+        cache[next + 1] = p;
+        cache[slots] = (next + 2) % slots;
+        return p;
     }
 
-    /** Columns [col0, col0+nCols) of a 2D 'c' view with unit column stride (any row stride): a strided view. */
-    static INDArray colBlock(INDArray m, long col0, long nCols) {
-        return Nd4j.create(m.data(), new long[]{m.size(0), nCols}, new long[]{m.stride(0), 1},
-                m.offset() + col0, 'c', m.dataType());
+    /**
+     * Copies {@code count} elements from element {@code srcOff} of {@code src} to element {@code dstOff} of
+     * {@code dst} (offsets within each array's contiguous data): a step's rows without making a view.
+     */
+    static void copy(INDArray src, long srcOff, INDArray dst, long dstOff, long count) {
+        long w = src.dataType().width();
+        Pointer.memcpy(pointers(dst)[0].position(dstOff * w), pointers(src)[0].position(srcOff * w), count * w);
     }
 
-    /** Row t of maskT [T, mb] as a rank-1 [mb] view. */
-    static INDArray maskRow(INDArray maskT, long t, long mb) {
-        return Nd4j.create(maskT.data(), new long[]{mb}, new long[]{1}, maskT.offset() + t * mb, 'c', maskT.dataType());
+    /**
+     * Row-major {@code C = op(A)·op(B) + beta·C} on the data of a, b, c from element offsets with leading dimensions
+     * lda, ldb, ldc: a direct CBLAS call (the OpenBLAS ND4J uses), a third of {@code Nd4j.gemm}'s cost at these
+     * sizes, which needs no view per step.
+     */
+    static void gemm(boolean ta, boolean tb, int m, int n, int k, INDArray a, long aOff, int lda, INDArray b,
+                     long bOff, int ldb, double beta, INDArray c, long cOff, int ldc) {
+        int opA = ta ? TRANS : NO_TRANS, opB = tb ? TRANS : NO_TRANS;
+        if (c.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(ROW_MAJOR, opA, opB, m, n, k, 1f,
+                    (FloatPointer) pointers(a)[1].position(aOff), lda, (FloatPointer) pointers(b)[1].position(bOff),
+                    ldb, (float) beta, (FloatPointer) pointers(c)[1].position(cOff), ldc);
+        } else {
+            openblas_nolapack.cblas_dgemm(ROW_MAJOR, opA, opB, m, n, k, 1.0,
+                    (DoublePointer) pointers(a)[1].position(aOff), lda, (DoublePointer) pointers(b)[1].position(bOff),
+                    ldb, beta, (DoublePointer) pointers(c)[1].position(cOff), ldc);
+        }
+    }
+
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+
+    /**
+     * A weight matrix {@code M [rows, g]} (W or RW) as 'f' ordered dense data, i.e. row-major {@code Mᵀ [g, rows]},
+     * for {@link #gemm}.
+     */
+    static final class Blas {
+        final INDArray m;
+        private final int rows, g;
+
+        Blas(INDArray weights) {
+            rows = (int) weights.size(0);
+            g = (int) weights.size(1);
+            boolean f = weights.stride(0) == 1 && weights.stride(1) == rows;
+            m = f ? weights : weights.dup('f');
+        }
+
+        /**
+         * {@code c[g, cols] = Mᵀ·b + beta·c} with {@code b [rows, cols]} ({@code bT}: b given as {@code [cols, rows]}),
+         * or with {@code !transposeM}, {@code c[rows, cols] = M·b + beta·c}, b {@code [g, cols]}; all row-major.
+         */
+        void gemm(boolean transposeM, int cols, INDArray b, long bOff, int ldb, boolean bT, INDArray c, long cOff,
+                  int ldc, double beta) {
+            FusedRecurrentLayer.gemm(!transposeM, bT, transposeM ? g : rows, cols, transposeM ? rows : g, m, 0, rows,
+                    b, bOff, ldb, beta, c, cOff, ldc);
+        }
+
+        /** {@code c = op(M)·b + beta·c} on whole contiguous 'c' ordered {@code [·, mb]} matrices. */
+        void apply(boolean transposeM, INDArray b, INDArray c, double beta) {
+            gemm(transposeM, (int) b.size(1), b, 0, (int) b.size(1), false, c, 0, (int) c.size(1), beta);
+        }
     }
 
     /**

@@ -62,12 +62,16 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         Nd4j.getExecutioner().exec(new BroadcastCopyOp(rbTile, f.rb.reshape(n3), rbTile, 0));
         return new CellStep() {
             @Override
-            public void forward(INDArray xp, boolean first) {
-                hb.assign(rbTile);                                     // recurrent projection h·RW + rb
+            public INDArray input() {
+                return xb;
+            }
+
+            @Override
+            public void forward(boolean first) {
+                copy(rbTile, 0, hb, 0, n3 * mb);                       // recurrent projection h·RW + rb
                 if (!first) {
-                    Nd4j.gemm(f.rw, h, hb, true, false, 1.0, 1.0);
+                    f.rec.apply(true, h, hb, 1.0);
                 }
-                xb.assign(xp);
                 pw(xbZr, hbZr, zr, ADD);
                 if (generic) {
                     aZr.assign(zr);
@@ -153,7 +157,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
         final IActivation act = layerConf().getActivationFn();
         return new CellStep() {
             @Override
-            public INDArray backward(StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
+            public INDArray backward(long t, StateGrad d, StateGrad next, boolean hasPrev, boolean accumulate) {
                 if (generic) {
                     dzr.assign(aZr);
                     INDArray d1 = gateAct.backprop(dzr, ones2).getFirst();
@@ -185,7 +189,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
                     if (accumulate) {
                         pw(next.h, direct, next.h, ADD);
                     }
-                    Nd4j.gemm(f.rw, gbG, next.h, false, false, 1.0, 1.0);
+                    f.rec.apply(false, gbG, next.h, 1.0);
                 }
                 return gb;
             }
@@ -194,20 +198,7 @@ public class GRULayer extends FusedRecurrentLayer<GRU> {
 
     /** The input projection's gradients are {@code gZ | gR} and daH (W's hh columns see the pre-activation of hh). */
     @Override
-    INDArray inputGradients(Pass f, INDArray dg, LayerWorkspaceMgr mgr) {
-        final long n = f.n, n3 = 3 * n;
-        INDArray wg = gradientViews.get(FusedRecurrentParamInitializer.WEIGHT_KEY);
-        INDArray bg = gradientViews.get(FusedRecurrentParamInitializer.BIAS_KEY);
-        INDArray dgZr = rowBlock(dg, 0, 2 * n);
-        INDArray dgDaH = rowBlock(dg, 3 * n, n);
-        // W is 'f' ordered: its column blocks are contiguous gemm outputs
-        Nd4j.gemm(f.x, dgZr, wg.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2 * n)), false, true, 1.0, 0.0);
-        Nd4j.gemm(f.x, dgDaH, wg.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, n3)), false, true, 1.0, 0.0);
-        bg.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 2 * n)).assign(dgZr.sum(1));
-        bg.get(NDArrayIndex.point(0), NDArrayIndex.interval(2 * n, n3)).assign(dgDaH.sum(1));
-        INDArray dx = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{f.nIn, dg.size(1)}, 'c');
-        Nd4j.gemm(f.w.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2 * n)), dgZr, dx, false, false, 1.0, 0.0);
-        Nd4j.gemm(f.w.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, n3)), dgDaH, dx, false, false, 1.0, 1.0);
-        return dx;
+    long[] inputBlocks(Pass f) {
+        return new long[]{0, 0, 2 * f.n, 3 * f.n, 2 * f.n, f.n};
     }
 }

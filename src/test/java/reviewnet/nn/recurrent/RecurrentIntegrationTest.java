@@ -40,8 +40,7 @@ import reviewnet.testing.DefaultDataTypes;
 
 /**
  * Every {@link Cell} inside DL4J's machinery: returnSequences=false against LastTimeStep(full sequence), workspaces
- * against none (float and double), the float path's gradients against double's with training buffers reused across
- * shapes, the kept forward pass against a recomputed one, the refusal of truncated BPTT, the memory report.
+ * against none (float and double), the float path's gradients against double's with state kept across shapes, the kept forward pass against a recomputed one, the refusal of truncated BPTT, the memory report.
  */
 class RecurrentIntegrationTest {
 
@@ -143,8 +142,8 @@ class RecurrentIntegrationTest {
 
     /**
      * The float path computes the same gradients as the double path (to float rounding), and state kept between
-     * iterations (the simple RNN's training buffers, reused while the shape stays the same) is rebuilt correctly when
-     * minibatch size, length or masking change: every gradient equals that of a fresh network.
+     * iterations (the core's cached data pointers of parameter and gradient views) stays correct when minibatch size,
+     * length or masking change: every gradient equals that of a fresh network.
      */
     @ParameterizedTest
     @EnumSource(Cell.class)
