@@ -736,7 +736,9 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
 
     /**
      * A byte and a typed (FLOAT/DOUBLE) pointer to the data of {@code a}, made once per array (a few dozen arrays per
-     * pass are in use; making pointers per call costs allocations and GC): per thread, the latest 48 arrays.
+     * pass are in use; making pointers per call costs allocations and GC): per thread, the latest 48 arrays. The
+     * pointers are shared and each call repositions them, so one {@link #copy} or {@link #gemm} must not name the same
+     * array twice (both would see the last position): they refuse it.
      */
     static Pointer[] pointers(INDArray a) {
         Object[] cache = POINTERS.get();
@@ -761,6 +763,7 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
      * {@code dst} (offsets within each array's contiguous data): a step's rows without making a view.
      */
     static void copy(INDArray src, long srcOff, INDArray dst, long dstOff, long count) {
+        Preconditions.checkArgument(src != dst, "copy within one array: its shared pointer has one position");
         long w = src.dataType().width();
         Pointer.memcpy(pointers(dst)[0].position(dstOff * w), pointers(src)[0].position(srcOff * w), count * w);
     }
@@ -772,6 +775,8 @@ public abstract class FusedRecurrentLayer<L extends FusedRecurrent> extends Base
      */
     static void gemm(boolean ta, boolean tb, int m, int n, int k, INDArray a, long aOff, int lda, INDArray b,
                      long bOff, int ldb, double beta, INDArray c, long cOff, int ldc) {
+        Preconditions.checkArgument(a != b && a != c && b != c,
+                "gemm naming one array twice: its shared pointer has one position");
         int opA = ta ? TRANS : NO_TRANS, opB = tb ? TRANS : NO_TRANS;
         if (c.dataType() == DataType.FLOAT) {
             openblas_nolapack.cblas_sgemm(ROW_MAJOR, opA, opB, m, n, k, 1f,
